@@ -77,6 +77,12 @@ check-asan:
 	$(MAKE) B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 check
 
+# The C unit tests under valgrind: no leaks, no invalid accesses.
+valgrind: tests
+	@set -e; for t in $(UNITS); do echo "valgrind $$t"; \
+		CRM_BUILD=$(abspath $(B)) valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=1 $$t >/dev/null; done
+
 lint-man:
 	mandoc -Tlint -Wwarning $(MANS)
 
@@ -104,5 +110,5 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests check check-asan lint-man demo bench install uninstall clean
+.PHONY: all tests check check-asan valgrind lint-man demo bench install uninstall clean
 .SECONDARY:
