@@ -83,6 +83,24 @@ valgrind: tests
 		CRM_BUILD=$(abspath $(B)) valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		--error-exitcode=1 $$t >/dev/null; done
 
+# libFuzzer targets (clang), built with their own copy of the library.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 10
+fuzz-build:
+	$(MAKE) B=build-fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" build-fuzz/lib/libcrm.a
+	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+		echo "clang $$n"; \
+		clang $(CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer,address,undefined \
+		-o build-fuzz/$$n $$f build-fuzz/lib/libcrm.a $(LDLIBS); done
+
+fuzz-smoke: fuzz-build
+	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); c=tests/fuzz/corpus/$${n#fuzz-}; \
+		mkdir -p build-fuzz/corpus-$$n; \
+		echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
+		build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			build-fuzz/corpus-$$n $$c 2>build-fuzz/$$n.log || { tail -40 build-fuzz/$$n.log; exit 1; }; done
+
 lint-man:
 	mandoc -Tlint -Wwarning $(MANS)
 
@@ -108,7 +126,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all tests check check-asan valgrind lint-man demo bench install uninstall clean
+.PHONY: all tests check check-asan valgrind fuzz-build fuzz-smoke lint-man demo bench install uninstall clean
 .SECONDARY:
