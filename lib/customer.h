@@ -68,4 +68,24 @@ int crm_customer_resolve(sqlite3 *db, int64_t id, int64_t *active,
 int crm_customer_recompute(sqlite3 *db, int64_t customer_id,
     struct crm_err *err);
 
+/* For bulk work (an import of a million rows): the same operations with
+ * their statements prepared once.  Close the context before the db. */
+struct crm_customer_ctx;
+int crm_customer_ctx_open(sqlite3 *db, struct crm_customer_ctx **ctx,
+    struct crm_err *err);
+void crm_customer_ctx_close(struct crm_customer_ctx *ctx);
+int crm_identity_attach_ctx(struct crm_customer_ctx *ctx, int64_t shop_id,
+    const struct crm_ruleset *rs, const struct crm_buyer *b,
+    const struct crm_buyer_keys *k, const char *source,
+    int64_t *identity_id, int64_t *customer_id, int *created,
+    struct crm_err *err);
+int crm_customer_recompute_ctx(struct crm_customer_ctx *ctx,
+    int64_t customer_id, struct crm_err *err);
+int crm_customer_resolve_ctx(struct crm_customer_ctx *ctx, int64_t id,
+    int64_t *active, struct crm_err *err);
+
+/* 1 when an address is a marketplace relay (Rakuten, Amazon ...): kept
+ * for matching, but a real address is preferred for the customer. */
+int crm_email_is_relay(const char *email);
+
 #endif
