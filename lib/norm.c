@@ -564,7 +564,7 @@ crm_norm_address(const char *in, char **out, struct crm_err *err)
 			lastdigit = 1;
 			continue;
 		}
-		if (lastdigit && (k = block_word(cp + i, n - i)) > 0) {
+		if ((lastdigit || dash) && (k = block_word(cp + i, n - i)) > 0) {
 			dash = 1;
 			i += k;
 			lastdigit = 0;
