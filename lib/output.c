@@ -256,31 +256,38 @@ crm_out_row(struct crm_out *o, const char *const *vals)
 }
 
 static void
-pad(FILE *fp, size_t n)
+pad(struct crm_buf *b, size_t n)
 {
 	while (n-- > 0)
-		putc(' ', fp);
+		crm_buf_addc(b, ' ');
 }
 
 /* One table line: columns two spaces apart, numbers flush right, and no
- * trailing blanks after the last column. */
+ * blanks at the end of the line. */
 static void
 table_line(struct crm_out *o, const size_t *width, const char *const *cells,
     int header)
 {
+	struct crm_buf b;
+
+	crm_buf_init(&b);
 	for (size_t i = 0; i < o->ncols; i++) {
 		size_t w = crm_utf8_width(cells[i]);
 		int right = o->cols[i].numeric && !header;
 
 		if (i > 0)
-			fputs("  ", o->fp);
-		if (right && (w > 0 || i + 1 < o->ncols))
-			pad(o->fp, width[i] - w);
-		fputs(cells[i], o->fp);
-		if (!right && i + 1 < o->ncols)
-			pad(o->fp, width[i] - w);
+			crm_buf_adds(&b, "  ");
+		if (right)
+			pad(&b, width[i] - w);
+		crm_buf_adds(&b, cells[i]);
+		if (!right)
+			pad(&b, width[i] - w);
 	}
-	putc('\n', o->fp);
+	while (b.len > 0 && b.s[b.len - 1] == ' ')
+		b.len--;
+	crm_buf_addc(&b, '\n');
+	fwrite(b.s, 1, b.len, o->fp);
+	crm_buf_release(&b);
 }
 
 static void
