@@ -207,15 +207,16 @@ phone_key(const char *s)
 	return crm_xstrdup(s);
 }
 
+/* 1 when s reads as a phone number (lib/norm.c agrees). */
 static int
-ndigits(const char *s)
+is_phone(const char *s)
 {
-	int n = 0;
+	struct crm_err e;
+	char *k = NULL;
+	int ok = crm_norm_phone(s, &k, &e) == 0 && k != NULL;
 
-	for (; *s; s++)
-		if (*s >= '0' && *s <= '9')
-			n++;
-	return n;
+	free(k);
+	return ok;
 }
 
 static int
@@ -423,7 +424,7 @@ crm_customer_lookup(sqlite3 *db, const char *key, int64_t *id,
 		r = find_id(&f, n, &found, err);
 	if (r == 0 && strchr(k, '@'))
 		r = find_email(&f, k, &found, err);
-	else if (r == 0 && ndigits(k) >= 6)
+	else if (r == 0 && is_phone(k))
 		r = find_phone(&f, k, &found, err);
 	else if (r == 0 && n == 0)
 		r = crm_err_set(err, EX_DATAERR,
