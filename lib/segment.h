@@ -51,6 +51,9 @@ const char *crm_segment_param_text(const struct crm_segment *seg, size_t i);
  * NULL.  A bad value is EX_USAGE naming the flag. */
 int crm_segment_flag(struct crm_buf *expr, const char *flag, const char *arg,
     struct crm_err *err);
+/* --bought PATTERN with --bought-in RANGE (NULL: any time). */
+int crm_segment_flag_bought(struct crm_buf *expr, const char *pattern,
+    const char *range, struct crm_err *err);
 /* Append a bare expression to expr (parenthesised, joined with "and"). */
 void crm_segment_and(struct crm_buf *expr, const char *more);
 
@@ -59,6 +62,22 @@ void crm_segment_and(struct crm_buf *expr, const char *more);
 int crm_segment_ids(sqlite3 *db, const struct crm_segment *seg,
     const struct crm_idlist *restrict_to, struct crm_idlist *out,
     struct crm_err *err);
+
+int crm_segment_count(sqlite3 *db, const struct crm_segment *seg,
+    const struct crm_idlist *restrict_to, int64_t *n, struct crm_err *err);
+
+/* Prepare "SELECT what FROM customers c WHERE <active> AND <segment>
+ * [AND in the list] tail" with the values bound.  what and tail are SQL
+ * from the caller's own fixed text, never user input.  restrict_to is
+ * loaded into temp.segment_in. */
+int crm_segment_prepare(sqlite3 *db, const struct crm_segment *seg,
+    const char *what, const struct crm_idlist *restrict_to, const char *tail,
+    sqlite3_stmt **st, struct crm_err *err);
+int crm_segment_restrict_load(sqlite3 *db, const struct crm_idlist *ids,
+    struct crm_err *err);
+/* After sqlite3_step failed on such a statement: a bad regular
+ * expression is the user's (EX_USAGE), the rest is crm_db_err. */
+int crm_segment_step_err(sqlite3 *db, struct crm_err *err);
 
 /* Evaluate a saved segment now: ids of matching active customers,
  * ascending.  EX_DATAERR if the name is unknown. */
