@@ -38,7 +38,7 @@ joiner(enum crm_mfield f)
 }
 
 static const char *const settings[] = {
-	"kind", "encoding", "delimiter", "shop", "date-format", "null",
+	"kind", "encoding", "delimiter", "default-shop", "date-format", "null",
 	"strip-apostrophe", "warn-unknown", "status.ok", "status.cancelled",
 	"status.returned", "description", "detect",
 };
@@ -168,7 +168,7 @@ finish_load(struct crm_mapping *m, struct crm_err *err)
 	}
 	if ((e = lookup(m, 0, "encoding")) != NULL)
 		m->encoding = crm_xstrdup(e->value);
-	if ((e = lookup(m, 0, "shop")) != NULL)
+	if ((e = lookup(m, 0, "default-shop")) != NULL)
 		m->shop = crm_xstrdup(e->value);
 	if ((e = lookup(m, 0, "delimiter")) != NULL) {
 		if (strcmp(e->value, "tab") == 0 || strcmp(e->value, "\\t") == 0)
