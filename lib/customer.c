@@ -56,6 +56,21 @@ fp_add(struct crm_buf *b, const char *s)
 	crm_buf_addc(b, '\x1f');
 }
 
+/* ISO 3166-2:JP codes as Shopify exports them: "JP-13" is 東京都. */
+static const char *
+iso_prefecture(const char *s)
+{
+	int n;
+
+	if ((s[0] == 'J' || s[0] == 'j') && (s[1] == 'P' || s[1] == 'p') &&
+	    s[2] == '-')
+		s += 3;
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' || s[2] != '\0')
+		return NULL;
+	n = (s[0] - '0') * 10 + (s[1] - '0');
+	return n >= 1 && n <= 47 ? crm_pref_name(n - 1) : NULL;
+}
+
 int
 crm_buyer_keys(const struct crm_buyer *b, struct crm_buyer_keys *k,
     struct crm_err *err)
@@ -81,7 +96,7 @@ crm_buyer_keys(const struct crm_buyer *b, struct crm_buyer_keys *k,
 
 		if (crm_norm_prefecture(b->prefecture, &k->prefecture,
 		    &ignored) < 0)
-			k->prefecture = NULL;
+			k->prefecture = iso_prefecture(b->prefecture);
 	}
 	/* An address that starts with its prefecture keys the same as the
 	 * prefecture given apart: 東京都渋谷区... == (東京都, 渋谷区...). */

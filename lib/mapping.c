@@ -32,6 +32,8 @@ joiner(enum crm_mfield f)
 		return " ";
 	case CRM_M_PHONE: case CRM_M_POSTCODE:
 		return "-";
+	case CRM_M_ORDERED_AT: case CRM_M_SHIPPED_AT: case CRM_M_REGISTERED_AT:
+		return " ";
 	default:
 		return "";
 	}
@@ -347,8 +349,16 @@ struct words {
 	int any;              /* "*": every other value */
 };
 
+#define MAX_ALTS 6
+
+/* The alternatives of a field present in this file, in mapping order. */
+struct field {
+	struct cols alt[MAX_ALTS];
+	int nalt;
+};
+
 struct crm_binding {
-	struct cols f[CRM_M_NFIELDS];
+	struct field f[CRM_M_NFIELDS];
 	char *variant;
 	char *date_format;
 	int strip_apos;
@@ -358,10 +368,11 @@ struct crm_binding {
 
 static const char *const status_names[3] = { "ok", "cancelled", "returned" };
 
-/* Split on sep outside double quotes; quotes are removed, each piece
- * trimmed.  Calls fn for each piece. */
+/* Split on sep outside double quotes; quotes are removed unless keep
+ * (an outer split leaves them for the inner one).  Calls fn for each
+ * piece. */
 static void
-split(const char *s, char sep, void (*fn)(void *, char *), void *arg)
+split_q(const char *s, char sep, int keep, void (*fn)(void *, char *), void *arg)
 {
 	struct crm_buf b;
 	int inq = 0;
@@ -370,6 +381,8 @@ split(const char *s, char sep, void (*fn)(void *, char *), void *arg)
 	for (;; s++) {
 		if (*s == '"') {
 			inq = !inq;
+			if (keep)
+				crm_buf_addc(&b, '"');
 			continue;
 		}
 		if (*s == '\0' || (*s == sep && !inq)) {
@@ -384,6 +397,12 @@ split(const char *s, char sep, void (*fn)(void *, char *), void *arg)
 		crm_buf_addc(&b, *s);
 	}
 	crm_buf_release(&b);
+}
+
+static void
+split(const char *s, char sep, void (*fn)(void *, char *), void *arg)
+{
+	split_q(s, sep, 0, fn, arg);
 }
 
 static void
@@ -444,30 +463,30 @@ add_part(void *arg, char *piece)
 	free(piece);
 }
 
-/* Resolve "A + B | C" against the header: the first alternative whose
- * parts are all present.  Returns 1 when found. */
+/* Resolve "A + B | C" against the header: every alternative whose parts
+ * are all present, in order (a row takes the first that is not empty).
+ * Returns the number found. */
 static int
-resolve_spec(const char *spec, const struct crm_csv_header *h, struct cols *c)
+resolve_spec(const char *spec, const struct crm_csv_header *h, struct field *fl)
 {
 	struct alts a = { NULL, 0 };
-	int found = 0;
 
-	split(spec, '|', add_alt, &a);
+	fl->nalt = 0;
+	split_q(spec, '|', 1, add_alt, &a);
 	for (size_t i = 0; i < a.n; i++) {
+		struct cols *c = &fl->alt[fl->nalt];
 		struct resolve r = { h, c, 1 };
 
-		if (!found) {
+		if (fl->nalt < MAX_ALTS) {
 			c->n = 0;
 			split(a.a[i], '+', add_part, &r);
 			if (r.ok && c->n > 0)
-				found = 1;
+				fl->nalt++;
 		}
 		free(a.a[i]);
 	}
 	free(a.a);
-	if (!found)
-		c->n = 0;
-	return found;
+	return fl->nalt;
 }
 
 struct detect {
@@ -575,7 +594,7 @@ crm_binding_make(const struct crm_mapping *m, const struct crm_csv_record *heade
 		static const enum crm_mfield req[] = { CRM_M_ORDER_ID, CRM_M_ORDERED_AT };
 
 		for (i = 0; i < 2; i++) {
-			if (b->f[req[i]].n > 0)
+			if (b->f[req[i]].nalt > 0)
 				continue;
 			e = lookup(m, sec, field_names[req[i]]);
 			if (e != NULL)
@@ -589,8 +608,8 @@ crm_binding_make(const struct crm_mapping *m, const struct crm_csv_record *heade
 			goto fail;
 		}
 	}
-	if (b->f[CRM_M_EMAIL].n == 0 && b->f[CRM_M_PHONE].n == 0 &&
-	    b->f[CRM_M_NAME].n == 0 && b->f[CRM_M_MEMBER_ID].n == 0) {
+	if (b->f[CRM_M_EMAIL].nalt == 0 && b->f[CRM_M_PHONE].nalt == 0 &&
+	    b->f[CRM_M_NAME].nalt == 0 && b->f[CRM_M_MEMBER_ID].nalt == 0) {
 		crm_err_set(err, EX_DATAERR,
 		    "%s: line 1: no buyer column: expected at least one of email, "
 		    "phone, name%s", file,
@@ -608,9 +627,10 @@ crm_binding_make(const struct crm_mapping *m, const struct crm_csv_record *heade
 			int used = 0;
 
 			for (size_t f = 0; f < CRM_M_NFIELDS && !used; f++)
-				for (int p = 0; p < b->f[f].n; p++)
-					if (b->f[f].idx[p] == (int)i)
-						used = 1;
+				for (int a = 0; a < b->f[f].nalt; a++)
+					for (int p = 0; p < b->f[f].alt[a].n; p++)
+						if (b->f[f].alt[a].idx[p] == (int)i)
+							used = 1;
 			if (!used)
 				crm_buf_addf(&u, "%s%s", u.len ? ", " : "",
 				    *h.names[i] ? h.names[i] : "(empty)");
@@ -635,7 +655,7 @@ crm_binding_date_format(const struct crm_binding *b) { return b->date_format; }
 int
 crm_binding_has(const struct crm_binding *b, enum crm_mfield f)
 {
-	return b->f[f].n > 0;
+	return b->f[f].nalt > 0;
 }
 
 static int
@@ -647,12 +667,10 @@ is_null(const struct crm_binding *b, const char *s)
 	return 0;
 }
 
-int
-crm_binding_value(const struct crm_binding *b, const struct crm_csv_record *rec,
-    enum crm_mfield f, struct crm_buf *out)
+static int
+alt_value(const struct crm_binding *b, const struct crm_csv_record *rec,
+    const struct cols *c, const char *sep, struct crm_buf *out)
 {
-	const struct cols *c = &b->f[f];
-	const char *sep = joiner(f);
 	int any = 0;
 
 	crm_buf_reset(out);
@@ -690,11 +708,21 @@ crm_binding_value(const struct crm_binding *b, const struct crm_csv_record *rec,
 		crm_buf_add(out, s, n);
 		any = 1;
 	}
-	if (!any) {
-		crm_buf_add(out, "", 0);   /* out->s is "" rather than NULL */
-		crm_buf_reset(out);
-	}
 	return any;
+}
+
+int
+crm_binding_value(const struct crm_binding *b, const struct crm_csv_record *rec,
+    enum crm_mfield f, struct crm_buf *out)
+{
+	const struct field *fl = &b->f[f];
+
+	for (int a = 0; a < fl->nalt; a++)
+		if (alt_value(b, rec, &fl->alt[a], joiner(f), out))
+			return 1;
+	crm_buf_add(out, "", 0);   /* out->s is "" rather than NULL */
+	crm_buf_reset(out);
+	return 0;
 }
 
 const char *
