@@ -216,7 +216,8 @@ read_raw(struct crm_csv_reader *r, char *buf, size_t want, struct crm_err *err)
 static int
 fill(struct crm_csv_reader *r, struct crm_err *err)
 {
-	size_t n, bad;
+	size_t n, bad, old = r->dbuf.len;
+	const char *nul;
 
 	n = read_raw(r, r->raw, CHUNK, err);
 	if (n == (size_t)-1)
@@ -230,7 +231,7 @@ fill(struct crm_csv_reader *r, struct crm_err *err)
 		if (i == n) {
 			/* Only ASCII so far: valid in every candidate. */
 			crm_buf_add(&r->dbuf, r->raw, n);
-			return 0;
+			goto check_nul;
 		}
 		/* Decide on the text from the first non-ASCII byte, with
 		 * enough of it to tell the encodings apart. */
@@ -242,6 +243,10 @@ fill(struct crm_csv_reader *r, struct crm_err *err)
 			n += m;
 		}
 		det = crm_enc_detect(r->raw + i, n - i, r->eof_read);
+		/* A UTF-16 byte order mark counts only at the start. */
+		if (det && strcmp(det, "utf-16") == 0 &&
+		    (i > 0 || r->bytes != (long long)n))
+			det = NULL;
 		/* Undecidable: read as UTF-8, which reports the first bad
 		 * byte with its line. */
 		r->enc = det ? det : "utf-8";
@@ -254,6 +259,17 @@ fill(struct crm_csv_reader *r, struct crm_err *err)
 	if (crm_dec_feed(r->dec, r->raw, n, r->eof_read, &r->dbuf, &bad,
 	    &r->perr) < 0)
 		r->pend_err = 1;
+check_nul:
+	/* No text holds NUL; a file that does is binary or UTF-16 without
+	 * its byte order mark.  Stop there rather than cut fields short. */
+	if (r->dbuf.len > old &&
+	    (nul = memchr(r->dbuf.s + old, '\0', r->dbuf.len - old)) != NULL) {
+		r->dbuf.len = (size_t)(nul - r->dbuf.s);
+		r->dbuf.s[r->dbuf.len] = '\0';
+		crm_err_set(&r->perr, EX_DATAERR,
+		    "NUL byte in the text (binary, or UTF-16 without a byte order mark?)");
+		r->pend_err = 1;
+	}
 	return 0;
 }
 

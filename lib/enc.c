@@ -1,4 +1,5 @@
-/* enc.c: UTF-8, CP932 and EUC-JP.
+/* enc.c: UTF-8, CP932 and EUC-JP (and UTF-16 with a byte order mark,
+ * which is what Excel's "Unicode text" writes).
  *
  * Decoding goes through iconv (glibc's CP932 and EUC-JP-MS, which carry
  * the NEC and IBM extensions that Windows-made exports use).  UTF-8 input
@@ -40,6 +41,7 @@ crm_enc_name(const char *s)
 		{ "csshiftjis", "cp932" }, { "sjiswin", "cp932" }, { "ibm943", "cp932" },
 		{ "eucjp", "euc-jp" }, { "eucjpms", "euc-jp" }, { "ujis", "euc-jp" },
 		{ "eucjpwin", "euc-jp" }, { "cp51932", "euc-jp" },
+		{ "utf16", "utf-16" }, { "ucs2", "utf-16" }, { "unicode", "utf-16" },
 		{ "auto", "auto" },
 	};
 	char key[32];
@@ -207,6 +209,8 @@ crm_enc_detect(const char *buf, size_t n, int at_eof)
 
 	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
 		return "utf-8";
+	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)))
+		return "utf-16";
 	if (utf8_check(buf, n, &cut) == n && (cut == 0 || !at_eof))
 		return "utf-8";
 	sj = cp932_check(s, n, at_eof);
@@ -225,6 +229,8 @@ iconv_name(const char *canon)
 		return "CP932";
 	if (strcmp(canon, "euc-jp") == 0)
 		return "EUC-JP-MS";
+	if (strcmp(canon, "utf-16") == 0)
+		return "UTF-16";      /* the BOM says which byte order */
 	return NULL;
 }
 
@@ -235,6 +241,8 @@ label_of(const char *canon)
 		return "CP932";
 	if (strcmp(canon, "euc-jp") == 0)
 		return "EUC-JP";
+	if (strcmp(canon, "utf-16") == 0)
+		return "UTF-16";
 	return "UTF-8";
 }
 

@@ -10,10 +10,12 @@
 #include "util.h"
 
 /* Canonical name for a user's spelling ("sjis", "Shift_JIS", "UTF8" ...):
- * "utf-8", "cp932", "euc-jp", "auto", or NULL when unknown. */
+ * "utf-8", "cp932", "euc-jp", "utf-16" (with a BOM, as Excel's "Unicode
+ * text" writes it), "auto", or NULL when unknown. */
 const char *crm_enc_name(const char *s);
 
-/* Guess from the first bytes of a file: a BOM or valid UTF-8 -> "utf-8",
+/* Guess from the first bytes of a file: a UTF-16 BOM -> "utf-16";
+ * a UTF-8 BOM or valid UTF-8 -> "utf-8",
  * else valid CP932 -> "cp932", else valid EUC-JP -> "euc-jp", else NULL.
  * at_eof says buf holds the whole input (a cut multibyte tail is fine
  * otherwise). */

@@ -180,6 +180,17 @@ static const struct rcase cases[] = {
 	  "1-1:[顧客][東京都]\nEOF", "euc-jp" },
 	{ "EUC-JP detected", S("\xb8\xdc\xb5\xd2,\xc5\xec\xb5\xfe\xc5\xd4\n"), 0, "auto", 0,
 	  "1-1:[顧客][東京都]\nEOF", "euc-jp" },
+	/* id,名前 CRLF 1,山田 CRLF as Excel's "Unicode text" writes it:
+	 * UTF-16LE after FF FE.  名 U+540D, 前 U+524D, 山 U+5C71, 田 U+7530. */
+	{ "UTF-16LE with a BOM detected",
+	  S("\xff\xfei\0d\0,\0\x0d\x54\x4d\x52\r\0\n\0" "1\0,\0\x71\x5c\x30\x75\r\0\n\0"),
+	  0, NULL, 0, "1-1:[id][名前]\n2-2:[1][山田]\nEOF", "utf-16" },
+	{ "UTF-16 without a BOM: NUL bytes refused", S("i\0d\0\n\0"), 0, NULL, 0,
+	  "ERR 65 t.csv: line 1: NUL byte in the text (binary, or UTF-16 without a byte order mark?)",
+	  NULL },
+	{ "NUL byte on line 2 after a good record", S("a,b\nc,\0\n"), 0, NULL, 0,
+	  "1-1:[a][b]\nERR 65 t.csv: line 2: NUL byte in the text (binary, or UTF-16 without a byte order mark?)",
+	  NULL },
 	{ "undecidable bytes read as UTF-8 and reported", S("a\n\xff\xfe\n"), 0, NULL, 0,
 	  "1-1:[a]\nERR 65 t.csv: line 2: invalid UTF-8 byte sequence", NULL },
 	{ "unknown encoding refused", S("a\n"), 0, "latin9", 0,

@@ -27,7 +27,8 @@ test_names(struct tap *t)
 		{ "shift-jis", "cp932" }, { "Windows-31J", "cp932" }, { "MS932", "cp932" },
 		{ "EUC-JP", "euc-jp" }, { "eucjp", "euc-jp" }, { "euc_jp", "euc-jp" },
 		{ "eucJP-ms", "euc-jp" }, { "auto", "auto" }, { "AUTO", "auto" },
-		{ "latin1", NULL }, { "", NULL }, { "utf-16", NULL },
+		{ "UTF-16", "utf-16" }, { "utf16", "utf-16" },
+		{ "latin1", NULL }, { "", NULL }, { "utf-32", NULL },
 		{ "a-very-long-name-that-is-not-an-encoding-at-all", NULL },
 	};
 
@@ -61,7 +62,10 @@ test_detect(struct tap *t)
 		{ S("abc\xe9\xa1"), 0, "utf-8", "UTF-8 cut by the buffer, more to come" },
 		{ S("\x8c\xda\x8b"), 0, "cp932", "CP932 cut by the buffer, more to come" },
 		{ S("\x8c\xda\x8b"), 1, NULL, "CP932 cut at end of file: neither" },
-		{ S("\xff\xfe\x00"), 1, NULL, "garbage: NULL" },
+		{ S("\xff\xfei\0d\0"), 1, "utf-16", "UTF-16LE BOM" },
+		{ S("\xfe\xff\0i\0d"), 1, "utf-16", "UTF-16BE BOM" },
+		{ S("\x80\xff\x00"), 1, NULL, "garbage: NULL" },
+		{ S("\xfe\xfe"), 1, "euc-jp", "FE FE is an EUC-JP character, no BOM" },
 		{ S(""), 1, "utf-8", "empty: UTF-8" },
 	};
 
