@@ -507,6 +507,27 @@ test_writer(struct tap *t)
 	}
 }
 
+/* A read error is EX_IOERR naming the file, not an end of input. */
+static void
+test_read_error(struct tap *t)
+{
+	FILE *fp = fopen("/", "r");     /* read(2) on a directory: EISDIR */
+	struct crm_csv_reader *r;
+	const struct crm_csv_record *rec;
+	struct crm_err err;
+
+	if (fp == NULL) {
+		tap_ok(t, 0, "open / for reading");
+		return;
+	}
+	crm_csv_open(&r, fp, "dir", NULL, &err);
+	tap_is_int(t, crm_csv_next(r, &rec, &err), -1, "read error is an error");
+	tap_is_int(t, err.code, EX_IOERR, "... EX_IOERR");
+	tap_is_str(t, err.msg, "dir: read error: Is a directory", "... naming the file");
+	crm_csv_close(r);
+	fclose(fp);
+}
+
 int
 main(void)
 {
@@ -517,6 +538,7 @@ main(void)
 	test_chunk_edges(&t);
 	test_header(&t);
 	test_writer(&t);
+	test_read_error(&t);
 	test_stream(&t);
 	return tap_done(&t);
 }
