@@ -38,8 +38,11 @@ norm_field(int (*fn)(const char *, char **, struct crm_err *),
 	if (crm_empty(in))
 		return 0;
 	if (fn(in, out, err) < 0) {
+		size_t n = strlen(what);
+
 		err->code = EX_DATAERR;
-		crm_err_prefix(err, "%s: ", what);
+		if (strncmp(err->msg, what, n) != 0 || err->msg[n] != ':')
+			crm_err_prefix(err, "%s: ", what);
 		return -1;
 	}
 	return 0;
