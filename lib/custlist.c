@@ -78,14 +78,28 @@ idset_add(struct idset *s, int64_t id)
 	return 1;
 }
 
+/* customers.email without case, for addresses no identity carries. */
+struct email_row {
+	char *key;
+	int64_t id;
+};
+
 struct finder {
 	sqlite3 *db;
 	sqlite3_stmt *by_id, *by_email, *by_email_ci, *by_phone;
+	/* A long list would scan customers once per unknown address; it
+	 * loads them once instead, sorted for binary search. */
+	int use_cache, cached;
+	struct email_row *emails;
+	size_t nemails;
 };
 
 static void
 finder_release(struct finder *f)
 {
+	for (size_t i = 0; i < f->nemails; i++)
+		free(f->emails[i].key);
+	free(f->emails);
 	sqlite3_finalize(f->by_id);
 	sqlite3_finalize(f->by_email);
 	sqlite3_finalize(f->by_email_ci);
@@ -220,6 +234,74 @@ is_phone(const char *s)
 }
 
 static int
+email_row_cmp(const void *a, const void *b)
+{
+	const struct email_row *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+static int
+load_emails(struct finder *f, struct crm_err *err)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (crm_db_prepare(f->db, "SELECT lower(trim(email)), id FROM customers"
+	    " WHERE email IS NOT NULL AND email <> ''", &st, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (f->nemails == cap) {
+			cap = cap ? cap * 2 : 1024;
+			f->emails = crm_xreallocarray(f->emails, cap, sizeof *f->emails);
+		}
+		f->emails[f->nemails].key = crm_xstrdup((const char *)sqlite3_column_text(st, 0));
+		f->emails[f->nemails].id = sqlite3_column_int64(st, 1);
+		f->nemails++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return crm_db_err(f->db, err, "reading customer e-mail addresses");
+	if (f->nemails)
+		qsort(f->emails, f->nemails, sizeof *f->emails, email_row_cmp);
+	f->cached = 1;
+	return 0;
+}
+
+static int
+find_email_cached(struct finder *f, const char *key, struct crm_idlist *ids,
+    struct crm_err *err)
+{
+	size_t lo = 0, hi = f->nemails;
+	int found = 0;
+
+	if (!f->cached && load_emails(f, err) < 0)
+		return -1;
+	while (lo < hi) {             /* first row with key >= the key */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(f->emails[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < f->nemails && strcmp(f->emails[lo].key, key) == 0; lo++) {
+		int64_t active;
+		int r = resolve(f, f->emails[lo].id, &active, err);
+
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			crm_idlist_add(ids, active);
+			found++;
+		}
+	}
+	return found;
+}
+
+static int
 find_email(struct finder *f, const char *value, struct crm_idlist *ids,
     struct crm_err *err)
 {
@@ -229,7 +311,9 @@ find_email(struct finder *f, const char *value, struct crm_idlist *ids,
 	sqlite3_bind_text(f->by_email, 1, k, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(f->by_email, 2, value, -1, SQLITE_TRANSIENT);
 	n = collect(f, f->by_email, ids, err);
-	if (n == 0) {
+	if (n == 0 && f->use_cache)
+		n = find_email_cached(f, k, ids, err);
+	else if (n == 0) {
 		sqlite3_bind_text(f->by_email_ci, 1, k, -1, SQLITE_TRANSIENT);
 		n = collect(f, f->by_email_ci, ids, err);
 	}
@@ -312,6 +396,7 @@ crm_custlist_read(sqlite3 *db, FILE *fp, const char *name,
 	name = name ? name : "-";
 	if (finder_init(&f, db, err) < 0)
 		return -1;
+	f.use_cache = 1;
 	if (crm_csv_open(&r, fp, name, &opts, err) < 0) {
 		finder_release(&f);
 		return -1;

@@ -176,6 +176,7 @@ test_lookup(struct tap *t, sqlite3 *db)
 		{ "HANAKO@EXAMPLE.JP", 0, 1, "by e-mail, any case" },
 		{ "taro.old@example.jp", 0, 2, "e-mail of a merged identity" },
 		{ "nobody@example.jp", 1, 0, "unknown e-mail" },
+		{ "mixed@CASE.jp", 0, 5, "customer e-mail without an identity, any case" },
 		{ "090-1111-2222", 0, 1, "by phone" },
 		{ "０３（１２３４）５６７８", 0, 2, "by full-width phone" },
 		{ "08000000000", 1, 0, "unknown phone" },
