@@ -74,7 +74,7 @@ on_field(void *data, size_t len, void *arg)
 		size_t cut = len > r->max_field ? r->max_field : len;
 
 		/* Cut at a character boundary so the field stays UTF-8. */
-		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		while (cut > 0 && cut < len && ((unsigned char)s[cut] & 0xC0) == 0x80)
 			cut--;
 		len = cut;
 		if (r->overlong < 0)
@@ -150,6 +150,7 @@ crm_csv_open(struct crm_csv_reader **out, FILE *fp, const char *name,
 		crm_csv_close(r);
 		return crm_err_set(err, EX_SOFTWARE, "csv_init failed");
 	}
+
 	if (strcmp(canon, "auto") != 0) {
 		r->enc = canon;
 		if (crm_dec_open(&r->dec, canon, err) < 0) {
@@ -176,6 +177,14 @@ crm_csv_close(struct crm_csv_reader *r)
 	free(r->flens);
 	free(r->rfields);
 	free(r);
+}
+
+void
+crm_csv_no_quotes(struct crm_csv_reader *r)
+{
+	/* The decoded text never holds NUL (see fill), so a NUL quote
+	 * character never matches. */
+	csv_set_quote(&r->p, 0);
 }
 
 const char *

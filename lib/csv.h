@@ -37,6 +37,9 @@ int crm_csv_open(struct crm_csv_reader **r, FILE *fp, const char *name,
  * err naming file and line, code EX_DATAERR or EX_IOERR. */
 int crm_csv_next(struct crm_csv_reader *r, const struct crm_csv_record **rec,
     struct crm_err *err);
+/* Call before the first crm_csv_next: '"' is data, never a quote, for
+ * tab-separated reports that do not quote (Amazon's). */
+void crm_csv_no_quotes(struct crm_csv_reader *r);
 const char *crm_csv_encoding(const struct crm_csv_reader *r); /* as detected */
 char crm_csv_delim(const struct crm_csv_reader *r);
 long long crm_csv_bytes(const struct crm_csv_reader *r);    /* consumed so far */

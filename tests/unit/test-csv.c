@@ -34,8 +34,8 @@ file_of(const char *bytes, size_t n)
 /* Read everything; returns the rendering (malloc'd).  enc_out and
  * delim_out (may be NULL) receive what the reader settled on. */
 static char *
-render(const char *bytes, size_t n, char delim, const char *enc,
-    size_t max_field, const char **enc_out, char *delim_out)
+render_q(const char *bytes, size_t n, char delim, const char *enc,
+    size_t max_field, int no_quotes, const char **enc_out, char *delim_out)
 {
 	struct crm_csv_opts o = { delim, enc, max_field };
 	struct crm_csv_reader *r;
@@ -51,6 +51,8 @@ render(const char *bytes, size_t n, char delim, const char *enc,
 		fclose(fp);
 		return crm_buf_detach(&b);
 	}
+	if (no_quotes)
+		crm_csv_no_quotes(r);
 	while ((rc = crm_csv_next(r, &rec, &err)) == 1) {
 		crm_buf_addf(&b, "%ld-%ld:", rec->line, rec->line_end);
 		for (size_t i = 0; i < rec->nfields; i++) {
@@ -78,6 +80,13 @@ render(const char *bytes, size_t n, char delim, const char *enc,
 	return crm_buf_detach(&b);
 }
 
+static char *
+render(const char *bytes, size_t n, char delim, const char *enc,
+    size_t max_field, const char **enc_out, char *delim_out)
+{
+	return render_q(bytes, n, delim, enc, max_field, 0, enc_out, delim_out);
+}
+
 struct rcase {
 	const char *name;
 	const char *in;
@@ -87,114 +96,121 @@ struct rcase {
 	size_t max_field;
 	const char *want;
 	const char *want_enc;    /* NULL: do not check */
+	int no_quotes;
 };
 
 #define S(x) x, sizeof(x) - 1
 
 static const struct rcase cases[] = {
 	{ "LF lines", S("a,b\n1,2\n"), 0, NULL, 0,
-	  "1-1:[a][b]\n2-2:[1][2]\nEOF", "utf-8" },
+	  "1-1:[a][b]\n2-2:[1][2]\nEOF", "utf-8", 0 },
 	{ "CRLF lines", S("a,b\r\n1,2\r\n"), 0, NULL, 0,
-	  "1-1:[a][b]\n2-2:[1][2]\nEOF", NULL },
+	  "1-1:[a][b]\n2-2:[1][2]\nEOF", NULL, 0 },
 	{ "UTF-8 BOM is dropped", S("\xEF\xBB\xBFid,name\n1,x\n"), 0, NULL, 0,
-	  "1-1:[id][name]\n2-2:[1][x]\nEOF", "utf-8" },
+	  "1-1:[id][name]\n2-2:[1][x]\nEOF", "utf-8", 0 },
 	{ "no newline after the last line", S("a,b\n1,2"), 0, NULL, 0,
-	  "1-1:[a][b]\n2-2:[1][2]\nEOF", NULL },
+	  "1-1:[a][b]\n2-2:[1][2]\nEOF", NULL, 0 },
 	{ "no newline, CRLF file", S("a\r\nb"), 0, NULL, 0,
-	  "1-1:[a]\n2-2:[b]\nEOF", NULL },
+	  "1-1:[a]\n2-2:[b]\nEOF", NULL, 0 },
 	{ "empty fields", S("a,,c\n,b,\n"), 0, NULL, 0,
-	  "1-1:[a][][c]\n2-2:[][b][]\nEOF", NULL },
+	  "1-1:[a][][c]\n2-2:[][b][]\nEOF", NULL, 0 },
 	{ "ragged rows", S("a,b,c\n1\n1,2,3,4\n"), 0, NULL, 0,
-	  "1-1:[a][b][c]\n2-2:[1]\n3-3:[1][2][3][4]\nEOF", NULL },
+	  "1-1:[a][b][c]\n2-2:[1]\n3-3:[1][2][3][4]\nEOF", NULL, 0 },
 	{ "quoted newline spans lines", S("id,note\n1,\"line one\nline two\"\n2,x\n"),
 	  0, NULL, 0,
-	  "1-1:[id][note]\n2-3:[1][line one\nline two]\n4-4:[2][x]\nEOF", NULL },
+	  "1-1:[id][note]\n2-3:[1][line one\nline two]\n4-4:[2][x]\nEOF", NULL, 0 },
 	{ "two quoted newlines in the first field",
 	  S("\"a\n\nb\",c\nd\n"), 0, NULL, 0,
-	  "1-3:[a\n\nb][c]\n4-4:[d]\nEOF", NULL },
+	  "1-3:[a\n\nb][c]\n4-4:[d]\nEOF", NULL, 0 },
 	{ "quoted CRLF kept inside the field", S("a\r\n\"x\r\ny\",z\r\n"), 0, NULL, 0,
-	  "1-1:[a]\n2-3:[x\r\ny][z]\nEOF", NULL },
+	  "1-1:[a]\n2-3:[x\r\ny][z]\nEOF", NULL, 0 },
 	{ "doubled quotes and quoted comma", S("\"say \"\"hi\"\"\",\"a,b\"\n"),
-	  0, NULL, 0, "1-1:[say \"hi\"][a,b]\nEOF", NULL },
+	  0, NULL, 0, "1-1:[say \"hi\"][a,b]\nEOF", NULL, 0 },
 	{ "empty lines are skipped, numbering kept", S("\n\na\n\n\nb\n\n"),
-	  0, NULL, 0, "3-3:[a]\n6-6:[b]\nEOF", NULL },
+	  0, NULL, 0, "3-3:[a]\n6-6:[b]\nEOF", NULL, 0 },
 	{ "a line of empty fields is skipped", S("a,b\n,\n1,2\n"), 0, NULL, 0,
-	  "1-1:[a][b]\n3-3:[1][2]\nEOF", NULL },
+	  "1-1:[a][b]\n3-3:[1][2]\nEOF", NULL, 0 },
 	{ "blank-only line is skipped", S("a\n   \nb\n"), 0, NULL, 0,
-	  "1-1:[a]\n3-3:[b]\nEOF", NULL },
+	  "1-1:[a]\n3-3:[b]\nEOF", NULL, 0 },
 	{ "spaces around unquoted fields trimmed, quoted kept",
-	  S(" a , b ,\" c \"\n"), 0, NULL, 0, "1-1:[a][b][ c ]\nEOF", NULL },
+	  S(" a , b ,\" c \"\n"), 0, NULL, 0, "1-1:[a][b][ c ]\nEOF", NULL, 0 },
 	{ "quote inside an unquoted field is literal", S("17\" monitor,x\n"),
-	  0, NULL, 0, "1-1:[17\" monitor][x]\nEOF", NULL },
-	{ "empty input", "", 0, 0, NULL, 0, "EOF", "utf-8" },
-	{ "only a BOM", S("\xEF\xBB\xBF"), 0, NULL, 0, "EOF", NULL },
+	  0, NULL, 0, "1-1:[17\" monitor][x]\nEOF", NULL, 0 },
+	{ "empty input", "", 0, 0, NULL, 0, "EOF", "utf-8", 0 },
+	{ "only a BOM", S("\xEF\xBB\xBF"), 0, NULL, 0, "EOF", NULL, 0 },
 	{ "unterminated quote: line where the field started",
 	  S("a,b\n1,\"abc\n2,3\n"), 0, NULL, 0,
-	  "1-1:[a][b]\nERR 65 t.csv: line 2: unterminated quoted field", NULL },
+	  "1-1:[a][b]\nERR 65 t.csv: line 2: unterminated quoted field", NULL, 0 },
 	{ "unterminated quote in the second field of a multi-line record",
 	  S("a,b\n\"x\ny\",\"open\nmore\n"), 0, NULL, 0,
-	  "1-1:[a][b]\nERR 65 t.csv: line 3: unterminated quoted field", NULL },
+	  "1-1:[a][b]\nERR 65 t.csv: line 3: unterminated quoted field", NULL, 0 },
 	{ "TSV guessed from the first line", S("a\tb\n1\t2\n"), 0, NULL, 0,
-	  "1-1:[a][b]\n2-2:[1][2]\nEOF", NULL },
+	  "1-1:[a][b]\n2-2:[1][2]\nEOF", NULL, 0 },
 	{ "TSV with a comma in a field", S("name\tnote\nx\ta,b\n"), 0, NULL, 0,
-	  "1-1:[name][note]\n2-2:[x][a,b]\nEOF", NULL },
+	  "1-1:[name][note]\n2-2:[x][a,b]\nEOF", NULL, 0 },
 	{ "TSV empty fields", S("a\t\tc\n\tb\t\n"), '\t', NULL, 0,
-	  "1-1:[a][][c]\n2-2:[][b][]\nEOF", NULL },
+	  "1-1:[a][][c]\n2-2:[][b][]\nEOF", NULL, 0 },
 	{ "comma given: a tab is data", S("a\tb,c\n"), ',', NULL, 0,
-	  "1-1:[a\tb][c]\nEOF", NULL },
+	  "1-1:[a\tb][c]\nEOF", NULL, 0 },
 	{ "overlong field cut and flagged", S("id,x\n1,abcdefgh\n"), 0, NULL, 4,
-	  "1-1:[id][x]\n2-2:[1][abcd] ov=1\nEOF", NULL },
+	  "1-1:[id][x]\n2-2:[1][abcd] ov=1\nEOF", NULL, 0 },
 	{ "overlong cut at a character boundary", S("あいう,x\n"), 0, NULL, 4,
-	  "1-1:[あ][x] ov=0\nEOF", NULL },
+	  "1-1:[あ][x] ov=0\nEOF", NULL, 0 },
 	{ "first overlong field is the one flagged", S("abcdef,ghijkl\n"), 0, NULL, 5,
-	  "1-1:[abcde][ghijk] ov=0\nEOF", NULL },
+	  "1-1:[abcde][ghijk] ov=0\nEOF", NULL, 0 },
 	{ "invalid UTF-8 reported with its line", S("a\nb\n\xff\n"), 0, "utf-8", 0,
-	  "1-1:[a]\n2-2:[b]\nERR 65 t.csv: line 3: invalid UTF-8 byte sequence", NULL },
+	  "1-1:[a]\n2-2:[b]\nERR 65 t.csv: line 3: invalid UTF-8 byte sequence", NULL, 0 },
 	{ "overlong UTF-8 form refused", S("a\n\xc0\xaf\n"), 0, "utf-8", 0,
-	  "1-1:[a]\nERR 65 t.csv: line 2: invalid UTF-8 byte sequence", NULL },
+	  "1-1:[a]\nERR 65 t.csv: line 2: invalid UTF-8 byte sequence", NULL, 0 },
 	{ "invalid byte inside a quoted multi-line field",
 	  S("a\n\"x\ny\xff\"\n"), 0, "utf-8", 0,
-	  "1-1:[a]\nERR 65 t.csv: line 3: invalid UTF-8 byte sequence", NULL },
+	  "1-1:[a]\nERR 65 t.csv: line 3: invalid UTF-8 byte sequence", NULL, 0 },
 	/* 顧客,東京都 in CP932: 8C DA 8B 71 2C 93 8C 8B 9E 93 73 */
 	{ "CP932 given", S("\x8c\xda\x8b\x71,\x93\x8c\x8b\x9e\x93\x73\n"), 0, "cp932", 0,
-	  "1-1:[顧客][東京都]\nEOF", "cp932" },
+	  "1-1:[顧客][東京都]\nEOF", "cp932", 0 },
 	{ "CP932 detected", S("\x8c\xda\x8b\x71,\x93\x8c\x8b\x9e\x93\x73\n"), 0, NULL, 0,
-	  "1-1:[顧客][東京都]\nEOF", "cp932" },
+	  "1-1:[顧客][東京都]\nEOF", "cp932", 0 },
 	{ "CP932 spelled Shift_JIS", S("\x8c\xda\n"), 0, "Shift_JIS", 0,
-	  "1-1:[顧]\nEOF", "cp932" },
+	  "1-1:[顧]\nEOF", "cp932", 0 },
 	{ "CP932 0x5C is a backslash in a trail byte context (表)",
-	  S("\x95\x5c,x\n"), 0, "cp932", 0, "1-1:[表][x]\nEOF", NULL },
+	  S("\x95\x5c,x\n"), 0, "cp932", 0, "1-1:[表][x]\nEOF", NULL, 0 },
 	{ "CP932 half-width katakana", S("\xb1\xb2\xb3\n"), 0, NULL, 0,
-	  "1-1:[ｱｲｳ]\nEOF", "cp932" },
+	  "1-1:[ｱｲｳ]\nEOF", "cp932", 0 },
 	{ "CP932 NEC special (①) and IBM kanji (髙)", S("\x87\x40,\xfb\xfc\n"), 0, "cp932", 0,
-	  "1-1:[①][髙]\nEOF", NULL },
+	  "1-1:[①][髙]\nEOF", NULL, 0 },
 	{ "CP932 invalid sequence on line 2", S("\x8c\xda\n\x81\x20\n"), 0, "cp932", 0,
-	  "1-1:[顧]\nERR 65 t.csv: line 2: invalid CP932 byte sequence", NULL },
+	  "1-1:[顧]\nERR 65 t.csv: line 2: invalid CP932 byte sequence", NULL, 0 },
 	{ "CP932 file cut inside a character", S("a\n\x8c"), 0, "cp932", 0,
-	  "1-1:[a]\nERR 65 t.csv: line 2: invalid CP932 byte sequence", NULL },
+	  "1-1:[a]\nERR 65 t.csv: line 2: invalid CP932 byte sequence", NULL, 0 },
 	{ "CP932 with ASCII first lines, detected late",
 	  S("id,name\n1,a\n2,\x8c\xda\x8b\x71\n"), 0, NULL, 0,
-	  "1-1:[id][name]\n2-2:[1][a]\n3-3:[2][顧客]\nEOF", "cp932" },
+	  "1-1:[id][name]\n2-2:[1][a]\n3-3:[2][顧客]\nEOF", "cp932", 0 },
 	/* 顧客,東京都 in EUC-JP: B8 DC B5 D2 2C C5 EC B5 FE C5 D4 */
 	{ "EUC-JP given", S("\xb8\xdc\xb5\xd2,\xc5\xec\xb5\xfe\xc5\xd4\n"), 0, "euc-jp", 0,
-	  "1-1:[顧客][東京都]\nEOF", "euc-jp" },
+	  "1-1:[顧客][東京都]\nEOF", "euc-jp", 0 },
 	{ "EUC-JP detected", S("\xb8\xdc\xb5\xd2,\xc5\xec\xb5\xfe\xc5\xd4\n"), 0, "auto", 0,
-	  "1-1:[顧客][東京都]\nEOF", "euc-jp" },
+	  "1-1:[顧客][東京都]\nEOF", "euc-jp", 0 },
 	/* id,名前 CRLF 1,山田 CRLF as Excel's "Unicode text" writes it:
 	 * UTF-16LE after FF FE.  名 U+540D, 前 U+524D, 山 U+5C71, 田 U+7530. */
 	{ "UTF-16LE with a BOM detected",
 	  S("\xff\xfei\0d\0,\0\x0d\x54\x4d\x52\r\0\n\0" "1\0,\0\x71\x5c\x30\x75\r\0\n\0"),
-	  0, NULL, 0, "1-1:[id][名前]\n2-2:[1][山田]\nEOF", "utf-16" },
+	  0, NULL, 0, "1-1:[id][名前]\n2-2:[1][山田]\nEOF", "utf-16", 0 },
 	{ "UTF-16 without a BOM: NUL bytes refused", S("i\0d\0\n\0"), 0, NULL, 0,
 	  "ERR 65 t.csv: line 1: NUL byte in the text (binary, or UTF-16 without a byte order mark?)",
-	  NULL },
+	  NULL, 0 },
 	{ "NUL byte on line 2 after a good record", S("a,b\nc,\0\n"), 0, NULL, 0,
 	  "1-1:[a][b]\nERR 65 t.csv: line 2: NUL byte in the text (binary, or UTF-16 without a byte order mark?)",
-	  NULL },
+	  NULL, 0 },
 	{ "undecidable bytes read as UTF-8 and reported", S("a\n\xff\xfe\n"), 0, NULL, 0,
-	  "1-1:[a]\nERR 65 t.csv: line 2: invalid UTF-8 byte sequence", NULL },
+	  "1-1:[a]\nERR 65 t.csv: line 2: invalid UTF-8 byte sequence", NULL, 0 },
+	{ "no_quotes: a leading quote is data, not a quoted field",
+	  S("name\tsku\n\"Special\" edition\tA1\nnext\tB2\n"), 0, NULL, 0,
+	  "1-1:[name][sku]\n2-2:[\"Special\" edition][A1]\n3-3:[next][B2]\nEOF", NULL, 1 },
+	{ "without no_quotes the same bytes are an unterminated quote",
+	  S("name\tsku\n\"Special\" edition\tA1\nnext\tB2\n"), 0, NULL, 0,
+	  "1-1:[name][sku]\nERR 65 t.csv: line 2: unterminated quoted field", NULL, 0 },
 	{ "unknown encoding refused", S("a\n"), 0, "latin9", 0,
-	  "OPEN 64 unknown encoding 'latin9' (utf-8, cp932, euc-jp, auto)", NULL },
+	  "OPEN 64 unknown encoding 'latin9' (utf-8, cp932, euc-jp, auto)", NULL, 0 },
 };
 
 static void
@@ -203,8 +219,8 @@ test_cases(struct tap *t)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct rcase *c = &cases[i];
 		const char *enc = NULL;
-		char *got = render(c->in, c->len, c->delim, c->enc, c->max_field,
-		    &enc, NULL);
+		char *got = render_q(c->in, c->len, c->delim, c->enc, c->max_field,
+		    c->no_quotes, &enc, NULL);
 
 		tap_is_str(t, got, c->want, c->name);
 		if (c->want_enc)
