@@ -204,7 +204,7 @@ rif_load(sqlite3 *db, struct rules_in_force *rf, struct crm_err *err)
 		return -1;
 	rf->nshops = maxid + 1;
 	rf->mask = crm_xcalloc((size_t)rf->nshops, sizeof *rf->mask);
-	if (crm_db_prepare(db, "SELECT id FROM shops", &st, err) < 0)
+	if (crm_db_prepare(db, "SELECT id FROM shops ORDER BY id", &st, err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		shop = sqlite3_column_int64(st, 0);
