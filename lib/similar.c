@@ -263,7 +263,7 @@ crm_sim_score(const struct crm_sim_rec *a, const struct crm_sim_rec *b,
 		s = crm_sim_birthday(a->birthday, b->birthday);
 		ev += s;
 		nev++;
-		bday_differs = s < 0.9995;
+		bday_differs = s < 0.25;   /* a typo (0.5) is not a different day */
 		reason(reasons, "birthday", s);
 	}
 	if (!crm_empty(a->name) && !crm_empty(b->name))

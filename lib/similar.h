@@ -48,7 +48,8 @@ struct crm_sim_rec {
  * address and birthday, averaged over the fields both records have.
  * With no such evidence the score stays at or below 0.5, so equal names
  * alone never reach the default threshold (0.6).  Birthdays that are
- * both known and different halve the score.  Marketplace relay e-mail
+ * both known and different (not just one digit or day/month swapped)
+ * halve the score.  Marketplace relay e-mail
  * addresses are not evidence (each is a random token).
  *
  * When reasons is not NULL, a human-readable account is appended:
