@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "err.h"
+#include "util.h"
 
 /* A template file: headers (Subject, From, Reply-To, Kind), a blank line,
  * a text body, optionally an HTML part.  See crm-template(5). */
@@ -27,6 +28,10 @@ struct crm_transport_opts {
 	const char *config;       /* configuration file; NULL: the default */
 	int connections;          /* parallel SMTP connections, default 1 */
 	double rate;              /* messages per second, 0: unlimited */
+	/* additions (crm-mail): */
+	int retry_unknown;        /* resend rows an interrupted run left 'sending' */
+	const char *const *vars;  /* campaign fields "NAME=VALUE" (--var), */
+	size_t nvars;             /* over crm.conf's var.NAME */
 };
 
 struct crm_mailer;
@@ -40,6 +45,9 @@ enum crm_send_status {
 	CRM_SEND_ALREADY,     /* the ledger has this (campaign, customer) */
 	CRM_SEND_DEFERRED,    /* 4xx: a later run retries */
 	CRM_SEND_FAILED,      /* 5xx */
+	CRM_SEND_UNKNOWN,     /* left 'sending' by a run that died (or this
+	                       * one lost the connection after the message):
+	                       * not resent unless retry_unknown */
 };
 
 struct crm_send_result {
@@ -57,5 +65,35 @@ struct crm_send_result {
 int crm_mail_send(struct crm_mailer *m, const char *campaign,
     const struct crm_template *t, int64_t customer_id,
     struct crm_send_result *res, struct crm_err *err);
+
+/* Everything below is an addition for crm-mail.
+ *
+ * Check a template against the fields this mailer knows (the customer's,
+ * the campaign's --var and var.NAME, unsubscribe_url) and that a From
+ * address exists: EX_DATAERR "FILE:LINE: unknown field {{x}}" before
+ * anything is sent.  crm_mail_send does this on first use of a template. */
+int crm_mailer_check(struct crm_mailer *m, const struct crm_template *t,
+    struct crm_err *err);
+
+/* Asynchronous sending, for --connections N: the outcome of each message
+ * is passed to done (with the customer id) as it completes, possibly
+ * before crm_mail_queue returns.  crm_mail_flush waits for all. */
+typedef void (*crm_mail_done_fn)(void *arg, int64_t customer_id,
+    const struct crm_send_result *res);
+int crm_mail_queue(struct crm_mailer *m, const char *campaign,
+    const struct crm_template *t, int64_t customer_id, crm_mail_done_fn done,
+    void *arg, struct crm_err *err);
+int crm_mail_flush(struct crm_mailer *m, struct crm_err *err);
+
+/* 1 when the transport is a dry run (mbox, Maildir): the ledger is read
+ * but not written, so a later real run still sends. */
+int crm_mailer_dry_run(const struct crm_mailer *m);
+
+/* Render the message for customer_id to out (LF line ends), whether or
+ * not the customer is eligible; *why is set to the reason it would be
+ * skipped, or NULL. */
+int crm_mail_preview(struct crm_mailer *m, const char *campaign,
+    const struct crm_template *t, int64_t customer_id, struct crm_buf *out,
+    const char **why, struct crm_err *err);
 
 #endif
