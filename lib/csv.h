@@ -1,9 +1,12 @@
 /* csv.h: streaming CSV/TSV reading (on libcsv) and RFC 4180 writing.
  *
  * The reader decodes the input to UTF-8 as it goes (lib/enc.h), so every
- * field it yields is valid UTF-8.  It handles quoted newlines, CRLF, a
- * UTF-8 BOM, empty fields, a last line without a newline, and ragged rows.
- * Memory is bounded by the longest record, never by the file size. */
+ * field it yields is valid UTF-8 without NUL bytes.  It handles quoted
+ * newlines, CRLF, a UTF-8 BOM, empty fields, a last line without a
+ * newline, and ragged rows.  Spaces and tabs around an unquoted field are
+ * dropped (libcsv); lines that are empty or whose fields are all empty are
+ * skipped.  Memory is bounded by one chunk and max_field, never by the
+ * file size: a runaway field (a stray quote) is cut as it is read. */
 #ifndef CRM_CSV_H
 #define CRM_CSV_H
 
