@@ -367,15 +367,29 @@ parse_id(const char *s)
 
 enum mode { BARE, COL_ID, COL_EMAIL, COL_PHONE };
 
+/* Look one row's customer up by the column kind k (COL_*). */
+static int
+find_by(struct finder *f, enum mode k, const char *value,
+    struct crm_idlist *found, struct crm_err *err)
+{
+	if (k == COL_ID || (k == BARE && parse_id(value) > 0))
+		return find_id(f, parse_id(value), found, err);
+	if (k == COL_EMAIL || k == BARE)
+		return find_email(f, value, found, err);
+	return find_phone(f, value, found, err);
+}
+
 int
 crm_custlist_read(sqlite3 *db, FILE *fp, const char *name,
     struct crm_idlist *out, size_t *unknown,
     void (*warn)(void *arg, long line, const char *value), void *arg,
     struct crm_err *err)
 {
+	/* Column names by kind, in order of preference.  A row whose id cell
+	 * is empty falls back to its e-mail, then its phone cell. */
 	static const struct {
 		const char *col;
-		enum mode mode;
+		enum mode kind;
 	} cols[] = {
 		{ "id", COL_ID }, { "customer_id", COL_ID },
 		{ "email", COL_EMAIL }, { "e-mail", COL_EMAIL },
@@ -388,9 +402,9 @@ crm_custlist_read(sqlite3 *db, FILE *fp, const char *name,
 	struct crm_idlist found;
 	struct idset seen = { NULL, 0, 0 };
 	struct finder f;
-	enum mode mode = BARE;
-	const char *colname = "";
-	int col = 0, first = 1, rc, ret = -1;
+	int colof[COL_PHONE + 1];        /* column index by kind, -1 absent */
+	const char *colname[COL_PHONE + 1];
+	int bare = 1, first = 1, rc, ret = -1;
 	size_t unk = 0, n0 = out->n;
 
 	name = name ? name : "-";
@@ -402,23 +416,31 @@ crm_custlist_read(sqlite3 *db, FILE *fp, const char *name,
 		return -1;
 	}
 	crm_idlist_init(&found);
+	for (int k = 0; k <= COL_PHONE; k++) {
+		colof[k] = -1;
+		colname[k] = "";
+	}
 	while ((rc = crm_csv_next(r, &rec, err)) == 1) {
+		const char *cell = NULL;
+		enum mode kind = BARE;
 		char *value;
-		int64_t id;
 		int n;
 
 		if (first) {
 			first = 0;
 			crm_csv_header_init(&h, rec);
-			for (size_t i = 0; i < sizeof cols / sizeof cols[0] && mode == BARE; i++)
-				if ((col = crm_csv_header_find(&h, cols[i].col)) >= 0) {
-					mode = cols[i].mode;
-					colname = cols[i].col;
+			for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+				int c = crm_csv_header_find(&h, cols[i].col);
+
+				if (c >= 0 && colof[cols[i].kind] < 0) {
+					colof[cols[i].kind] = c;
+					colname[cols[i].kind] = cols[i].col;
+					bare = 0;
 				}
+			}
 			crm_csv_header_release(&h);
-			if (mode != BARE)
+			if (!bare)
 				continue;
-			col = 0;
 			if (rec->nfields > 1) {
 				crm_err_set(err, EX_DATAERR,
 				    "%s: line %ld: no id, customer_id, email or phone column in the header",
@@ -426,35 +448,44 @@ crm_custlist_read(sqlite3 *db, FILE *fp, const char *name,
 				goto out;
 			}
 		}
-		if (mode == BARE && rec->nfields > 1) {
+		if (bare && rec->nfields > 1) {
 			crm_err_set(err, EX_DATAERR,
 			    "%s: line %ld: expected one customer id or e-mail address per line",
 			    name, rec->line);
 			goto out;
 		}
-		value = crm_xstrdup((size_t)col < rec->nfields ? rec->fields[col] : "");
+		if (bare)
+			cell = rec->fields[0];
+		else
+			for (int k = COL_ID; k <= COL_PHONE && cell == NULL; k++) {
+				const char *c;
+
+				if (colof[k] < 0 || (size_t)colof[k] >= rec->nfields)
+					continue;
+				c = rec->fields[colof[k]];
+				c += strspn(c, " \t");
+				if (*c) {
+					cell = rec->fields[colof[k]];
+					kind = (enum mode)k;
+				}
+			}
+		value = crm_xstrdup(cell ? cell : "");
 		crm_trim(value);
 		found.n = 0;
-		n = 0;
 		if (*value == '\0')
 			n = 0;
-		else if ((mode == BARE || mode == COL_ID) && (id = parse_id(value)) > 0)
-			n = find_id(&f, id, &found, err);
-		else if (mode == COL_ID) {
+		else if (kind == COL_ID && parse_id(value) == 0) {
 			crm_err_set(err, EX_DATAERR,
 			    "%s: line %ld: %s: not a customer id: '%s'",
-			    name, rec->line, colname, value);
+			    name, rec->line, colname[COL_ID], value);
 			n = -1;
-		} else if (mode == COL_EMAIL || (mode == BARE && strchr(value, '@')))
-			n = find_email(&f, value, &found, err);
-		else if (mode == COL_PHONE)
-			n = find_phone(&f, value, &found, err);
-		else {
+		} else if (kind == BARE && parse_id(value) == 0 && !strchr(value, '@')) {
 			crm_err_set(err, EX_DATAERR,
 			    "%s: line %ld: not a customer id or e-mail address: '%s'",
 			    name, rec->line, value);
 			n = -1;
-		}
+		} else
+			n = find_by(&f, kind, value, &found, err);
 		if (n < 0) {
 			free(value);
 			goto out;

@@ -2,8 +2,10 @@
  *
  * Accepted: bare ids one per line; or CSV/TSV with a header that has an
  * "id" (or "customer_id") column, else an "email" column, else a "phone"
- * column.  Ids of customers merged into another resolve to the survivor;
- * duplicates are dropped, the first order kept. */
+ * column (a row with an empty id cell falls back to its email, then its
+ * phone cell).  Ids of customers merged into another resolve to the
+ * survivor; duplicates are dropped, the first order kept.  A bare line
+ * may also be an e-mail address. */
 #ifndef CRM_CUSTLIST_H
 #define CRM_CUSTLIST_H
 
