@@ -311,6 +311,9 @@ crm_mapping_preset(const char *name, struct crm_mapping **m, struct crm_err *err
 		crm_buf_addf(&path, "%s/formats/%s.map", dirs[i], name);
 		rc = crm_mapping_load(path.s, m, err);
 		if (rc == 0) {
+			/* Messages about the file's contents name the format. */
+			free((*m)->name);
+			(*m)->name = crm_xstrdup(name);
 			crm_buf_release(&path);
 			return 0;
 		}

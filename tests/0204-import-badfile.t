@@ -49,5 +49,5 @@ crm-import -e latin9 good.csv 2>/dev/null; is "$?" 64 "unknown encoding: exit 64
 crm-import -o json good.csv 2>/dev/null; is "$?" 64 "-o json: exit 64"
 crm-import --customers -f shopify good.csv 2>/dev/null; is "$?" 64 "--customers with an order format: exit 64"
 crm-import -f rakuten good.csv 2>err; is "$?" 65 "wrong preset: exit 65"
-like "$(cat err)" "good.csv: line 1: not a .*rakuten.map file: expected the headers of one of: \\[legacy\\] 受注番号, 注文者名字; \\[pay\\] 注文番号, 注文者姓" "wrong preset: names the expected headers"
+like "$(cat err)" "good.csv: line 1: not a rakuten file: expected the headers of one of: \\[legacy\\] 受注番号, 注文者名字; \\[pay\\] 注文番号, 注文者姓" "wrong preset: names the expected headers"
 done_testing
