@@ -115,6 +115,7 @@ static const char v1[] =
 "CREATE INDEX orders_identity ON orders(identity_id);"
 "CREATE INDEX orders_date     ON orders(ordered_at);"
 "CREATE INDEX orders_coupon   ON orders(coupon) WHERE coupon IS NOT NULL;"
+"CREATE INDEX orders_no       ON orders(order_no);"   /* keyword search by order number */
 "CREATE TABLE order_items ("
 "  id         INTEGER PRIMARY KEY,"
 "  order_id   INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,"
