@@ -1007,6 +1007,17 @@ crm_mail_queue(struct crm_mailer *m, const char *campaign,
 		cust_release(&c);
 		return 0;
 	}
+	/* A free connection first, so that a server found down meanwhile
+	 * leaves no row behind for this customer. */
+	if (m->type == T_SMTP) {
+		while (crm_smtp_free_slots(m->smtp) == 0)
+			if (crm_smtp_wait(m->smtp, -1, smtp_done, m, err) < 0)
+				goto fail;
+		if (m->down) {
+			crm_err_set(err, EX_UNAVAILABLE, "%s", m->down_msg);
+			goto fail;
+		}
+	}
 	/* The ledger row, committed (autocommit) before the transaction. */
 	if (!dry) {
 		crm_db_now(now);
@@ -1055,9 +1066,6 @@ crm_mail_queue(struct crm_mailer *m, const char *campaign,
 		goto fail;
 	m->nqueued++;
 	if (m->type == T_SMTP) {
-		while (crm_smtp_free_slots(m->smtp) == 0)
-			if (crm_smtp_wait(m->smtp, -1, smtp_done, m, err) < 0)
-				goto fail;
 		p = free_pending(m);
 		if (p == NULL) {
 			crm_err_set(err, EX_SOFTWARE, "mail: no free slot");
@@ -1115,6 +1123,8 @@ crm_mail_flush(struct crm_mailer *m, struct crm_err *err)
 	while (crm_smtp_busy(m->smtp) > 0)
 		if (crm_smtp_wait(m->smtp, -1, smtp_done, m, err) < 0)
 			return -1;
+	if (m->down)
+		return crm_err_set(err, EX_UNAVAILABLE, "%s", m->down_msg);
 	return 0;
 }
 
@@ -1143,11 +1153,7 @@ crm_mail_send(struct crm_mailer *m, const char *campaign,
 	memset(res, 0, sizeof *res);
 	if (crm_mail_queue(m, campaign, t, customer_id, sync_done, &s, err) < 0)
 		return -1;
-	if (crm_mail_flush(m, err) < 0)
-		return -1;
-	if (m->down && (!s.got || res->status == CRM_SEND_DEFERRED))
-		return crm_err_set(err, EX_UNAVAILABLE, "%s", m->down_msg);
-	return 0;
+	return crm_mail_flush(m, err);
 }
 
 int

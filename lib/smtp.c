@@ -20,6 +20,8 @@ struct slot {
 	void *tag;
 	char reply[256];         /* last line the server sent */
 	char command[16];        /* verb of the last command we sent */
+	char err_reply[256];     /* the first 4xx/5xx reply, before QUIT's 221 */
+	char err_command[16];    /* the command it answered */
 };
 
 struct crm_smtp {
@@ -42,6 +44,9 @@ read_cb(char *buf, size_t size, size_t nitems, void *arg)
 		want = left;
 	memcpy(buf, sl->msg.s + sl->off, want);
 	sl->off += want;
+	/* curl knows the size and may not ask again after the last byte. */
+	if (sl->off == sl->msg.len)
+		sl->data_done = 1;
 	return want;
 }
 
@@ -61,6 +66,11 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 		while (n > 0 && (sl->reply[n - 1] == '\n' || sl->reply[n - 1] == '\r'))
 			n--;
 		sl->reply[n] = '\0';
+		if (sl->err_reply[0] == '\0' && (sl->reply[0] == '4' ||
+		    sl->reply[0] == '5')) {
+			memcpy(sl->err_reply, sl->reply, sizeof sl->err_reply);
+			memcpy(sl->err_command, sl->command, sizeof sl->err_command);
+		}
 	} else if (type == CURLINFO_HEADER_OUT) {
 		for (n = 0; n < size && n < sizeof sl->command - 1 &&
 		    isalpha((unsigned char)data[n]); n++)
@@ -234,6 +244,7 @@ crm_smtp_submit(struct crm_smtp *s, const char *from, const char *rcpt,
 	sl->data_done = 0;
 	sl->tag = tag;
 	sl->reply[0] = sl->command[0] = '\0';
+	sl->err_reply[0] = sl->err_command[0] = '\0';
 	curl_slist_free_all(sl->rcpt);
 	snprintf(addr, sizeof addr, "<%s>", rcpt);
 	sl->rcpt = curl_slist_append(NULL, addr);
@@ -255,11 +266,11 @@ crm_smtp_submit(struct crm_smtp *s, const char *from, const char *rcpt,
 static int
 no_such_user(const struct slot *sl, int code)
 {
-	const char *t = sl->reply;
+	const char *t = sl->err_reply;
 	char low[256];
 	size_t i;
 
-	if (strcmp(sl->command, "RCPT") != 0)
+	if (strcmp(sl->err_command, "RCPT") != 0)
 		return 0;
 	if (code != 550 && code != 551 && code != 553)
 		return 0;
@@ -285,8 +296,8 @@ classify(struct slot *sl, CURLcode rc, struct crm_smtp_done *d)
 	d->tag = sl->tag;
 	d->code = (int)code;
 	d->no_such_user = 0;
-	if (sl->reply[0] != '\0' && code >= 400)
-		crm_strlcpy(d->text, sl->reply, sizeof d->text);
+	if (sl->err_reply[0] != '\0' && code >= 400)
+		crm_strlcpy(d->text, sl->err_reply, sizeof d->text);
 	else if (rc == CURLE_OK)
 		crm_strlcpy(d->text, sl->reply[0] ? sl->reply : "250 ok", sizeof d->text);
 	else {

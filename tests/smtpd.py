@@ -104,6 +104,10 @@ class TestSMTP(SMTP):
         super().__init__(handler, **kw)
         self.state = state
 
+    def connection_made(self, transport):
+        log("connect")
+        super().connection_made(transport)
+
     async def smtp_DATA(self, arg):
         st = self.state
         if st.args.drop_after is not None and st.accepted >= st.args.drop_after \
