@@ -135,7 +135,7 @@ buf_addcp(struct crm_buf *b, int32_t c)
  * Returns NULL on invalid UTF-8.
  */
 static char *
-fold(const char *in, unsigned flags)
+fold_once(const char *in, unsigned flags, int *marks)
 {
 	utf8proc_uint8_t *nf = NULL;
 	utf8proc_ssize_t n, i, k;
@@ -181,10 +181,46 @@ fold(const char *in, unsigned flags)
 			c = '-';
 		if ((flags & F_CHOON) && c == 0x30FC)
 			c = '-';
+		switch (utf8proc_category(c)) {
+		case UTF8PROC_CATEGORY_MN:
+		case UTF8PROC_CATEGORY_MC:
+		case UTF8PROC_CATEGORY_ME:
+			*marks = 1;
+			break;
+		default:
+			break;
+		}
 		buf_addcp(&b, c);
 	}
 	free(nf);
 	return crm_buf_detach(&b);
+}
+
+/*
+ * A combining mark may meet a new base character once a space before it
+ * is gone (NFKC turns U+00AF into space + U+0304): fold again until
+ * nothing changes, so that a key folds to itself.
+ */
+static char *
+fold(const char *in, unsigned flags)
+{
+	char *s, *t;
+	int marks = 0, i;
+
+	if ((s = fold_once(in, flags, &marks)) == NULL)
+		return NULL;
+	for (i = 0; marks && i < 4; i++) {
+		marks = 0;
+		if ((t = fold_once(s, flags, &marks)) == NULL)
+			break;
+		if (strcmp(s, t) == 0) {
+			free(t);
+			break;
+		}
+		free(s);
+		s = t;
+	}
+	return s;
 }
 
 char *
@@ -548,14 +584,15 @@ crm_norm_address(const char *in, char **out, struct crm_err *err)
 	free(s);
 	crm_buf_init(&b);
 	crm_buf_adds(&b, "");
-	/* A '-' is only kept between two numbers: "3号 メゾン" and "3 メゾン"
-	 * give the same key. */
+	/* After a number, a '-' is only kept when another number follows:
+	 * "3号 メゾン" and "3 メゾン" give the same key.  Elsewhere a hyphen is
+	 * part of a name and stays, so that no new word forms (丁-目). */
 	for (i = 0; i < n;) {
 		long v = kanji_number(cp + i, n - i, &k);
 		int32_t c;
 
 		if (v >= 0 && block_word(cp + i + k, n - i - k) > 0) {
-			if (dash && b.len > 0)
+			if (dash && b.len > 0 && isdigit((unsigned char)b.s[b.len - 1]))
 				crm_buf_addc(&b, '-');
 			dash = 0;
 			snprintf(num, sizeof num, "%ld", v);
@@ -572,8 +609,11 @@ crm_norm_address(const char *in, char **out, struct crm_err *err)
 		}
 		c = cp[i++];
 		if (c == '-' || (c == 0x30FC && lastdigit)) {	/* ー after a number */
-			dash = 1;
-			lastdigit = 0;
+			if (lastdigit || dash) {
+				dash = 1;
+				lastdigit = 0;
+			} else if (b.len == 0 || b.s[b.len - 1] != '-')
+				crm_buf_addc(&b, '-');	/* a hyphen in a name */
 			continue;
 		}
 		lastdigit = c < 0x80 && isdigit(c);

@@ -298,10 +298,65 @@ test_address(struct tap *t)
 		{ "大阪市北区梅田1丁目2-3　メゾン梅田１０１", "大阪市北区梅田1-2-3メゾン梅田101" },
 		{ "港区1番地の2", "港区1-2" },
 		{ "ＡＢＣビル", "abcビル" },
+		{ "メゾン-ド-パリ 3号", "メゾン-ド-パリ3" },	/* a hyphen in a name stays */
+		{ "丁-目", "丁-目" },				/* and forms no new word */
 		{ "", NULL },
 	};
 
 	good(t, "address", crm_norm_address, c, N(c));
+}
+
+/*
+ * A key must fold to itself: crm-dedupe stores keys and compares new
+ * input with them.  Inputs include what a fuzzer found: a soft hyphen and
+ * a macron (NFKC: space + U+0304), hyphens that joined 丁 and 目.
+ */
+static void
+test_idempotent(struct tap *t)
+{
+	static const char *const in[] = {
+		"\xC2\xAD" "e" "\xC2\xAF", "杺一-\x1c\t\t一\t\t号", "一丁-目丁",
+		"髙橋　一郎", "ﾀｶﾊｼ ｲﾁﾛｳ", "＋８１　９０－１２３４－５６７８", "〒１２３－４５６７",
+		"東京都千代田区一丁目2番地の3 メゾン-ド 101号室", "ＴＡＲＯ＠ＥＸＡＭＰＬＥ．ＣＯＭ",
+		"sw1a 1aa", "ｶﾞ a\xCC\x8A b", "Ａ\xE3\x80\x80\xE2\x80\x8Bｂ",
+	};
+	static const struct {
+		const char *what;
+		strfn fn;
+	} f[] = {
+		{ "email", crm_norm_email }, { "phone", crm_norm_phone },
+		{ "name", crm_norm_name }, { "kana", crm_norm_kana },
+		{ "postcode", crm_norm_postcode }, { "address", crm_norm_address },
+	};
+	struct crm_err err;
+	char *a, *b, name[256];
+	size_t i, j;
+	int bad;
+
+	for (j = 0; j < N(f); j++) {
+		bad = 0;
+		for (i = 0; i < N(in); i++) {
+			a = b = NULL;
+			if (f[j].fn(in[i], &a, &err) == 0 && a != NULL &&
+			    (f[j].fn(a, &b, &err) != 0 || b == NULL || strcmp(a, b) != 0)) {
+				printf("#   %s: '%s' -> '%s' -> '%s'\n", f[j].what, in[i], a,
+				    b ? b : "(error)");
+				bad++;
+			}
+			free(a);
+			free(b);
+		}
+		snprintf(name, sizeof name, "%s keys fold to themselves", f[j].what);
+		tap_is_int(t, bad, 0, name);
+	}
+	for (i = 0, bad = 0; i < N(in); i++) {
+		a = crm_norm_fold(in[i]);
+		b = crm_norm_fold(a);
+		bad += strcmp(a, b) != 0;
+		free(a);
+		free(b);
+	}
+	tap_is_int(t, bad, 0, "crm_norm_fold folds to itself");
 }
 
 static void
@@ -625,6 +680,7 @@ main(void)
 	test_kana(&t);
 	test_postcode(&t);
 	test_address(&t);
+	test_idempotent(&t);
 	test_prefecture(&t);
 	test_pref_from_address(&t);
 	test_amount(&t);
