@@ -23,7 +23,8 @@ struct rule_stmt {
 struct crm_customer_ctx {
 	sqlite3 *db;
 	sqlite3_stmt *find_ident, *upd_ident, *ins_cust, *ins_ident, *resolve;
-	sqlite3_stmt *rc_sync, *rc_agg, *rc_idents, *rc_optouts, *rc_upd;
+	sqlite3_stmt *rc_merged, *rc_sync, *rc_agg, *rc_idents, *rc_optouts,
+	    *rc_upd;
 	struct rule_stmt rules[MAX_RULE_STMTS];
 	size_t nrules;
 };
@@ -201,9 +202,6 @@ crm_email_is_relay(const char *email)
 
 /* ---- context --------------------------------------------------------- */
 
-#define CTE_M "WITH RECURSIVE m(id) AS (SELECT ?1 UNION " \
-	"SELECT c.id FROM customers c JOIN m ON c.merged_into = m.id) "
-
 int
 crm_customer_ctx_open(sqlite3 *db, struct crm_customer_ctx **out,
     struct crm_err *err)
@@ -244,30 +242,33 @@ crm_customer_ctx_open(sqlite3 *db, struct crm_customer_ctx **out,
 	    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)", &c->ins_ident, err) < 0 ||
 	    crm_db_prepare(db, "SELECT merged_into FROM customers WHERE id = ?1",
 	    &c->resolve, err) < 0 ||
-	    crm_db_prepare(db, CTE_M
-	    "UPDATE orders SET customer_id = ?1 WHERE identity_id IN"
-	    " (SELECT id FROM identities WHERE customer_id IN m)"
-	    " AND customer_id <> ?1", &c->rc_sync, err) < 0 ||
-	    crm_db_prepare(db, CTE_M
-	    "SELECT coalesce(sum(status = 'ok'), 0),"
-	    " coalesce(sum(CASE WHEN status = 'ok' THEN total END), 0),"
-	    " min(CASE WHEN status = 'ok' THEN ordered_at END),"
-	    " max(CASE WHEN status = 'ok' THEN ordered_at END),"
-	    " min(ordered_at)"
-	    " FROM orders WHERE identity_id IN"
-	    " (SELECT id FROM identities WHERE customer_id IN m)",
-	    &c->rc_agg, err) < 0 ||
-	    crm_db_prepare(db, CTE_M
+	    /* Per member of the merged set (?1), for the survivor ?2; plain
+	     * indexed joins, so that no statement builds a temporary table. */
+	    crm_db_prepare(db,
+	    "SELECT id FROM customers WHERE merged_into = ?1", &c->rc_merged,
+	    err) < 0 ||
+	    crm_db_prepare(db,
+	    "UPDATE orders SET customer_id = ?2 FROM identities i"
+	    " WHERE i.customer_id = ?1 AND orders.identity_id = i.id"
+	    " AND orders.customer_id <> ?2", &c->rc_sync, err) < 0 ||
+	    crm_db_prepare(db,
+	    "SELECT coalesce(sum(o.status = 'ok'), 0),"
+	    " coalesce(sum(CASE WHEN o.status = 'ok' THEN o.total END), 0),"
+	    " min(CASE WHEN o.status = 'ok' THEN o.ordered_at END),"
+	    " max(CASE WHEN o.status = 'ok' THEN o.ordered_at END),"
+	    " min(o.ordered_at)"
+	    " FROM identities i JOIN orders o ON o.identity_id = i.id"
+	    " WHERE i.customer_id = ?1", &c->rc_agg, err) < 0 ||
+	    crm_db_prepare(db,
 	    "SELECT i.name, i.kana, i.email, i.phone, i.postcode, i.prefecture,"
 	    " i.address, i.birthday, i.member_id, i.member, i.registered_at,"
 	    " i.withdrawn, i.newsletter, i.notices, i.consent_at, i.phone_key,"
 	    " max(coalesce((SELECT max(o.ordered_at) FROM orders o"
 	    "   WHERE o.identity_id = i.id), ''), coalesce(i.consent_at, ''),"
-	    "   coalesce(i.registered_at, '')) AS recency"
-	    " FROM identities i WHERE i.customer_id IN m"
-	    " ORDER BY recency DESC, i.id DESC", &c->rc_idents, err) < 0 ||
-	    crm_db_prepare(db, CTE_M
-	    "SELECT channel, action, by, at FROM optouts WHERE customer_id IN m",
+	    "   coalesce(i.registered_at, '')), i.id"
+	    " FROM identities i WHERE i.customer_id = ?1", &c->rc_idents, err) < 0 ||
+	    crm_db_prepare(db,
+	    "SELECT channel, action, by, at FROM optouts WHERE customer_id = ?1",
 	    &c->rc_optouts, err) < 0 ||
 	    /* The WHERE keeps a recompute that changes nothing from touching
 	     * updated_at: a re-import must leave the database as it was. */
@@ -306,6 +307,7 @@ crm_customer_ctx_close(struct crm_customer_ctx *c)
 	sqlite3_finalize(c->ins_cust);
 	sqlite3_finalize(c->ins_ident);
 	sqlite3_finalize(c->resolve);
+	sqlite3_finalize(c->rc_merged);
 	sqlite3_finalize(c->rc_sync);
 	sqlite3_finalize(c->rc_agg);
 	sqlite3_finalize(c->rc_idents);
@@ -680,6 +682,95 @@ search_add(struct crm_buf *b, const char *s)
 	free(f);
 }
 
+/* One identity's contribution, sorted most recent first. */
+struct ident {
+	char *f[NCONTACT];
+	char *phone_key, *registered_at, *consent_at, *recency;
+	int member, withdrawn, newsletter, notices;   /* -1: NULL */
+	int64_t id;
+};
+
+static int
+ident_cmp(const void *a, const void *b)
+{
+	const struct ident *x = a, *y = b;
+	int c = strcmp(y->recency, x->recency);
+
+	if (c != 0)
+		return c;
+	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+static void
+ident_release(struct ident *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (int j = 0; j < NCONTACT; j++)
+			free(v[i].f[j]);
+		free(v[i].phone_key);
+		free(v[i].registered_at);
+		free(v[i].consent_at);
+		free(v[i].recency);
+	}
+	free(v);
+}
+
+static char *
+dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? crm_xstrdup((const char *)s) : NULL;
+}
+
+static void
+min_str(char **cur, sqlite3_stmt *st, int i, int want_max)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	int c;
+
+	if (s == NULL)
+		return;
+	if (*cur != NULL) {
+		c = strcmp(s, *cur);
+		if (want_max ? c <= 0 : c >= 0)
+			return;
+		free(*cur);
+	}
+	*cur = crm_xstrdup(s);
+}
+
+/* The customer and every customer merged into it, transitively. */
+static int
+merged_set(struct crm_customer_ctx *c, int64_t id, int64_t **out, size_t *n,
+    struct crm_err *err)
+{
+	int64_t *v = crm_xmalloc(sizeof *v);
+	size_t len = 1, cap = 1, i;
+	int rc;
+
+	v[0] = id;
+	for (i = 0; i < len && len < MAX_HOPS; i++) {
+		sqlite3_reset(c->rc_merged);
+		sqlite3_bind_int64(c->rc_merged, 1, v[i]);
+		while ((rc = sqlite3_step(c->rc_merged)) == SQLITE_ROW) {
+			if (len == cap) {
+				cap *= 2;
+				v = crm_xreallocarray(v, cap, sizeof *v);
+			}
+			v[len++] = sqlite3_column_int64(c->rc_merged, 0);
+		}
+		sqlite3_reset(c->rc_merged);
+		if (rc != SQLITE_DONE) {
+			free(v);
+			return crm_db_err(c->db, err, "customers");
+		}
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
 int
 crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
     struct crm_err *err)
@@ -689,49 +780,121 @@ crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
 	char *first = NULL, *last = NULL, *any_first = NULL;
 	struct consent nl = { 0, 0, "" }, nt = { 0, 0, "" };
 	struct crm_buf search;
-	int64_t id, norders = 0, total = 0;
+	struct ident *iv = NULL;
+	size_t niv = 0, civ = 0, k, nset = 0;
+	int64_t id, *set = NULL, norders = 0, total = 0;
 	int member = 0, withdrawn = 0, seen_member = 0, rc, i, ret = -1;
 	char now[20];
 	sqlite3_stmt *st;
 
 	crm_buf_init(&search);
-	if (crm_customer_resolve_ctx(c, customer_id, &id, err) < 0)
+	if (crm_customer_resolve_ctx(c, customer_id, &id, err) < 0 ||
+	    merged_set(c, id, &set, &nset, err) < 0)
 		return -1;
 
-	st = c->rc_sync;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return crm_db_err(c->db, err, "orders");
+	for (k = 0; k < nset; k++) {
+		/* Orders follow their identities to the survivor. */
+		st = c->rc_sync;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, set[k]);
+		sqlite3_bind_int64(st, 2, id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			crm_db_err(c->db, err, "orders");
+			goto out;
+		}
 
-	st = c->rc_agg;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		crm_db_err(c->db, err, "orders");
-		goto out;
+		st = c->rc_agg;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, set[k]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			crm_db_err(c->db, err, "orders");
+			sqlite3_reset(st);
+			goto out;
+		}
+		norders += sqlite3_column_int64(st, 0);
+		total += sqlite3_column_int64(st, 1);
+		min_str(&first, st, 2, 0);
+		min_str(&last, st, 3, 1);
+		min_str(&any_first, st, 4, 0);
+		sqlite3_reset(st);
+
+		st = c->rc_idents;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, set[k]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct ident *x;
+
+			if (niv == civ) {
+				civ = civ ? civ * 2 : 4;
+				iv = crm_xreallocarray(iv, civ, sizeof *iv);
+			}
+			x = &iv[niv++];
+			memset(x, 0, sizeof *x);
+			for (i = 0; i < NCONTACT; i++)
+				x->f[i] = dup_col(st, i);
+			x->member = sqlite3_column_int(st, 9);
+			x->registered_at = dup_col(st, 10);
+			x->withdrawn = sqlite3_column_int(st, 11);
+			x->newsletter = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 :
+			    sqlite3_column_int(st, 12);
+			x->notices = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 :
+			    sqlite3_column_int(st, 13);
+			x->consent_at = dup_col(st, 14);
+			x->phone_key = dup_col(st, 15);
+			x->recency = dup_col(st, 16);
+			if (x->recency == NULL)
+				x->recency = crm_xstrdup("");
+			x->id = sqlite3_column_int64(st, 17);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			crm_db_err(c->db, err, "identities");
+			goto out;
+		}
+
+		/* The ledger: the owner can opt out but never back in; only
+		 * the customer can opt in. */
+		st = c->rc_optouts;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, set[k]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *ch = (const char *)sqlite3_column_text(st, 0);
+			const char *action = (const char *)sqlite3_column_text(st, 1);
+			const char *by = (const char *)sqlite3_column_text(st, 2);
+			const char *at = (const char *)sqlite3_column_text(st, 3);
+			int v;
+
+			if (ch == NULL || action == NULL || by == NULL)
+				continue;
+			if (strcmp(action, "in") == 0) {
+				if (strcmp(by, "customer") != 0)
+					continue;
+				v = 1;
+			} else
+				v = 0;
+			if (strcmp(ch, "newsletter") == 0 || strcmp(ch, "all") == 0)
+				consent_event(&nl, v, at);
+			if (strcmp(ch, "notices") == 0 || strcmp(ch, "all") == 0)
+				consent_event(&nt, v, at);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			crm_db_err(c->db, err, "optouts");
+			goto out;
+		}
 	}
-	norders = sqlite3_column_int64(st, 0);
-	total = sqlite3_column_int64(st, 1);
-	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-		first = crm_xstrdup((const char *)sqlite3_column_text(st, 2));
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-		last = crm_xstrdup((const char *)sqlite3_column_text(st, 3));
-	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-		any_first = crm_xstrdup((const char *)sqlite3_column_text(st, 4));
-	sqlite3_reset(st);
 
 	/* Identities, most recent first: the first that has a contact field
 	 * gives it; a marketplace relay address only when there is no other. */
-	st = c->rc_idents;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (niv > 1)
+		qsort(iv, niv, sizeof *iv, ident_cmp);
+	for (k = 0; k < niv; k++) {
+		struct ident *x = &iv[k];
+
 		for (i = 0; i < NCONTACT; i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
+			const char *v = x->f[i];
 
 			if (crm_empty(v) || contact[i] != NULL)
 				continue;
@@ -741,69 +904,29 @@ crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
 				continue;
 			}
 			contact[i] = crm_xstrdup(v);
-			if (i == F_PHONE && sqlite3_column_type(st, 15) != SQLITE_NULL)
-				phone_key = crm_xstrdup(
-				    (const char *)sqlite3_column_text(st, 15));
+			if (i == F_PHONE && x->phone_key)
+				phone_key = crm_xstrdup(x->phone_key);
 		}
-		if (sqlite3_column_int(st, 9)) {
-			const char *r = (const char *)sqlite3_column_text(st, 10);
-
+		if (x->member) {
 			member = 1;
 			if (!seen_member) {
 				seen_member = 1;
-				withdrawn = sqlite3_column_int(st, 11);
+				withdrawn = x->withdrawn;
 			}
-			if (!crm_empty(r) && (reg == NULL || strcmp(r, reg) < 0)) {
+			if (!crm_empty(x->registered_at) && (reg == NULL ||
+			    strcmp(x->registered_at, reg) < 0)) {
 				free(reg);
-				reg = crm_xstrdup(r);
+				reg = crm_xstrdup(x->registered_at);
 			}
 		}
-		if (sqlite3_column_type(st, 12) != SQLITE_NULL)
-			consent_event(&nl, sqlite3_column_int(st, 12),
-			    (const char *)sqlite3_column_text(st, 14));
-		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
-			consent_event(&nt, sqlite3_column_int(st, 13),
-			    (const char *)sqlite3_column_text(st, 14));
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		crm_db_err(c->db, err, "identities");
-		goto out;
+		if (x->newsletter >= 0)
+			consent_event(&nl, x->newsletter, x->consent_at);
+		if (x->notices >= 0)
+			consent_event(&nt, x->notices, x->consent_at);
 	}
 	if (contact[F_EMAIL] == NULL) {
 		contact[F_EMAIL] = relay_email;
 		relay_email = NULL;
-	}
-
-	/* The ledger: the owner can opt out but never back in; only the
-	 * customer can opt in. */
-	st = c->rc_optouts;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ch = (const char *)sqlite3_column_text(st, 0);
-		const char *action = (const char *)sqlite3_column_text(st, 1);
-		const char *by = (const char *)sqlite3_column_text(st, 2);
-		const char *at = (const char *)sqlite3_column_text(st, 3);
-		int v;
-
-		if (ch == NULL || action == NULL || by == NULL)
-			continue;
-		if (strcmp(action, "in") == 0) {
-			if (strcmp(by, "customer") != 0)
-				continue;
-			v = 1;
-		} else
-			v = 0;
-		if (strcmp(ch, "newsletter") == 0 || strcmp(ch, "all") == 0)
-			consent_event(&nl, v, at);
-		if (strcmp(ch, "notices") == 0 || strcmp(ch, "all") == 0)
-			consent_event(&nt, v, at);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		crm_db_err(c->db, err, "optouts");
-		goto out;
 	}
 
 	search_add(&search, contact[F_NAME]);
@@ -853,6 +976,8 @@ crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
 out:
 	for (i = 0; i < NCONTACT; i++)
 		free(contact[i]);
+	ident_release(iv, niv);
+	free(set);
 	free(phone_key);
 	free(relay_email);
 	free(reg);
