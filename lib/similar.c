@@ -149,24 +149,22 @@ double
 crm_sim_email(const char *a, const char *b)
 {
 	const char *at_a, *at_b;
-	char *la, *lb;
-	double s;
+	size_t la, lb;
 
 	if (crm_empty(a) || crm_empty(b))
 		return 0.0;
 	if (strcmp(a, b) == 0)
 		return 1.0;
+	/* Two different addresses say nothing: u1001@ and u1002@ are as
+	 * alike as strings as a father's and a son's.  Only the same local
+	 * part at another domain (a provider change) counts. */
 	at_a = strrchr(a, '@');
 	at_b = strrchr(b, '@');
-	la = crm_xstrndup(a, at_a ? (size_t)(at_a - a) : strlen(a));
-	lb = crm_xstrndup(b, at_b ? (size_t)(at_b - b) : strlen(b));
-	if (*la && strcmp(la, lb) == 0)
-		s = 0.8;
-	else
-		s = 0.7 * crm_sim_jaro_winkler(la, lb);
-	free(la);
-	free(lb);
-	return s;
+	la = at_a ? (size_t)(at_a - a) : strlen(a);
+	lb = at_b ? (size_t)(at_b - b) : strlen(b);
+	if (la > 0 && la == lb && strncmp(a, b, la) == 0)
+		return 0.8;
+	return 0.0;
 }
 
 double
@@ -201,7 +199,12 @@ crm_sim_address(const char *addr_a, const char *pc_a, const char *addr_b,
 	double s;
 
 	if (!crm_empty(addr_a) && !crm_empty(addr_b)) {
+		/* The same address written differently stays close after
+		 * normalisation; a neighbour's differs in the house number,
+		 * which is no evidence at all. */
 		s = crm_sim_levenshtein(addr_a, addr_b);
+		if (s < 0.85)
+			return same_pc ? 0.4 : 0.0;
 		if (same_pc)
 			s = s + (1.0 - s) * 0.3;
 		else if (have_pc)
@@ -209,7 +212,7 @@ crm_sim_address(const char *addr_a, const char *pc_a, const char *addr_b,
 		return s;
 	}
 	if (have_pc)
-		return same_pc ? 0.8 : 0.0;
+		return same_pc ? 0.6 : 0.0;
 	return -1.0;
 }
 
@@ -287,7 +290,7 @@ crm_sim_score(const struct crm_sim_rec *a, const struct crm_sim_rec *b,
 
 	if (person < 0)
 		score = 0.5 * (nev > 0 ? ev / nev : 0);
-	else if (person < 0.7)
+	else if (person < 0.75 - 1e-9)
 		/* A shared surname at a shared landline is a family, not a
 		 * typo: keep it well under any sensible threshold. */
 		score = 0.5 * person;

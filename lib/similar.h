@@ -22,15 +22,15 @@ double crm_sim_text(const char *a, const char *b);
 /* Phone keys (digits): equal 1; the same last 8 digits (one written with
  * an area code, one without) 0.8; else 0. */
 double crm_sim_phone(const char *a, const char *b);
-/* E-mail keys: equal 1; same local part at another domain 0.8; else the
- * Jaro-Winkler similarity of the local parts scaled by 0.7. */
+/* E-mail keys: equal 1; same local part at another domain 0.8; else 0. */
 double crm_sim_email(const char *a, const char *b);
 /* Birthdays "YYYY-MM-DD": equal 1; one digit wrong, or day and month
  * swapped, 0.5; else 0. */
 double crm_sim_birthday(const char *a, const char *b);
 /* Address keys with postcodes (any may be NULL).  Levenshtein similarity
- * of the addresses, nudged up by an equal postcode; postcodes alone: 0.8
- * when equal.  -1 when neither side can be compared. */
+ * of the addresses when at least 0.85, nudged up by an equal postcode;
+ * less is another address (0, or 0.4 in the same postcode); postcodes
+ * alone: 0.6 when equal.  -1 when neither side can be compared. */
 double crm_sim_address(const char *addr_a, const char *pc_a,
     const char *addr_b, const char *pc_b);
 
@@ -43,7 +43,8 @@ struct crm_sim_rec {
 /* The score of a candidate pair, 0..1.
  *
  * Half of it is the person: the name and kana similarity (Levenshtein,
- * so that a family's shared surname is not enough).  The other half is
+ * so that a family's shared surname is not enough: under 0.75 the score
+ * is half the name similarity).  The other half is
  * the evidence that it is the same household and person: phone, e-mail,
  * address and birthday, averaged over the fields both records have.
  * With no such evidence the score stays at or below 0.5, so equal names

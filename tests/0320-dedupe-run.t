@@ -32,7 +32,7 @@ EOF2
 
 # Import with a rule that joins nothing (nobody has a member id), so that
 # every buyer is a customer of its own and run does all the matching.
-crm-dedupe rules member_id
+crm-dedupe -q rules member_id
 for f in own rakuten amazon; do crm-import -q "$T/$f.csv" || echo "# import $f failed"; done
 is "$(sql "SELECT count(*) FROM customers")" 15 "15 buyers imported as 15 customers"
 
@@ -112,8 +112,11 @@ is "$(crm-dedupe clusters | grep -E ',A00[349]$')" "3,own,A003
 4,own,A004" "no-e-mail buyer on a shared landline joins the oldest; the family stays apart"
 
 # --auto-merge merges pending pairs at or above the score.
-crm-dedupe -q run --auto-merge 0.9
-is "$(sql "SELECT merged_into FROM customers WHERE id = 6")" 5 "--auto-merge 0.9 merged the 5/6 pair (score >= 0.9)"
+# 5/6: person 1; evidence phone 1, e-mail 0 (two addresses), address 1
+# -> 0.5 + 0.5 * 2/3 = 0.833.
+is "$(sql "SELECT score FROM dedupe_pairs WHERE a = 5")" 0.833 "score of the 5/6 pair"
+crm-dedupe -q run --auto-merge 0.8
+is "$(sql "SELECT merged_into FROM customers WHERE id = 6")" 5 "--auto-merge 0.8 merged the 5/6 pair"
 is "$(sql "SELECT how FROM merges WHERE absorbed = 6")" "auto:$(sql "SELECT printf('%.2f', score) FROM dedupe_pairs WHERE a = 5")" "how = auto:SCORE"
 is "$(sql "SELECT status FROM dedupe_pairs WHERE a = 5")" "confirmed" "its pair is confirmed"
 is "$(sql "SELECT merged_into IS NULL FROM customers WHERE id = 12")" 1 "the 0.75 pair stays pending"

@@ -52,6 +52,7 @@ main(void)
 	near(&t, crm_sim_email("taro@example.jp", "taro@example.jp"), 1.0, "same e-mail");
 	near(&t, crm_sim_email("taro@example.jp", "taro@example.com"), 0.8, "same local part elsewhere");
 	near(&t, crm_sim_email("abc@x.jp", "xyz@x.jp"), 0.0, "different local parts");
+	near(&t, crm_sim_email("u1001@x.jp", "u1002@x.jp"), 0.0, "alike but different addresses are no evidence");
 
 	near(&t, crm_sim_birthday("1980-03-04", "1980-03-04"), 1.0, "same birthday");
 	near(&t, crm_sim_birthday("1980-03-04", "1980-03-05"), 0.5, "one digit wrong");
@@ -62,7 +63,10 @@ main(void)
 	/* lev 港区1-2-3 / 港区1-2-4: 1 of 7 -> 6/7; same postcode: +30% of the rest */
 	near(&t, crm_sim_address("港区1-2-3", "1000001", "港区1-2-4", "1000001"),
 	    6.0 / 7 + (1.0 / 7) * 0.3, "address one character off, same postcode");
-	near(&t, crm_sim_address(NULL, "1000001", NULL, "1000001"), 0.8, "postcodes only, equal");
+	near(&t, crm_sim_address(NULL, "1000001", NULL, "1000001"), 0.6, "postcodes only, equal");
+	/* 港区1-2-3 / 港区5-6-7: 3 edits of 7 = 0.57 < 0.85: a neighbour. */
+	near(&t, crm_sim_address("港区1-2-3", "1000001", "港区5-6-7", "1000001"), 0.4, "a neighbour in the same postcode: 0.4");
+	near(&t, crm_sim_address("港区1-2-3", "1000001", "港区5-6-7", "1000002"), 0.0, "a different address elsewhere: 0");
 	near(&t, crm_sim_address(NULL, NULL, "港区", NULL), -1.0, "nothing comparable");
 
 	/* Scores. */
@@ -80,7 +84,7 @@ main(void)
 	}
 	{
 		/* A family on one landline: 山田太郎 / 山田花子 -> person 0.5,
-		 * under the 0.7 gate: score 0.25. */
+		 * under the 0.75 gate: score 0.25. */
 		struct crm_sim_rec a = { "山田太郎", "ヤマダタロウ", NULL, "0312345678", "1000001", "港区1-2-3", NULL };
 		struct crm_sim_rec b = { "山田花子", "ヤマダハナコ", NULL, "0312345678", "1000001", "港区1-2-3", NULL };
 
@@ -110,6 +114,14 @@ main(void)
 		near(&t, crm_sim_score(&a, &b, &r), 0.5 * (8.0 / 9) + 0.5, "latin typo, same birthday");
 		tap_is_str(&t, r.s, "same birthday; name 0.89", "relay e-mail is no reason");
 		crm_buf_release(&r);
+	}
+	{
+		/* Brothers 健一/健二: name 0.75, kana ケンイチ/ケンジ 2 edits
+		 * of 7 -> (0.75 + 5/7) / 2 = 0.732 < 0.75: half of it. */
+		struct crm_sim_rec a = { "山田健一", "ヤマダケンイチ", NULL, "0312345678", NULL, NULL, NULL };
+		struct crm_sim_rec b = { "山田健二", "ヤマダケンジ", NULL, "0312345678", NULL, NULL, NULL };
+
+		near(&t, crm_sim_score(&a, &b, NULL), (0.75 + 5.0 / 7) / 4, "brothers stay under the gate");
 	}
 	{
 		/* Different birthdays halve it: (0.5 + 0.5 * (1 + 0) / 2) / 2. */
