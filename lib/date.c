@@ -50,6 +50,13 @@ nfkc(const char *in)
 	utf8proc_ssize_t n;
 	char *p, *q;
 
+	for (p = (char *)in; *p != '\0' && (unsigned char)*p < 0x80; p++)
+		;
+	if (*p == '\0') {	/* ASCII: nothing for NFKC to do */
+		q = crm_xstrdup(in);
+		crm_trim(q);
+		return q;
+	}
 	n = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)strlen(in),
 	    &s, (utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT));
 	if (n < 0) {

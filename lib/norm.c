@@ -146,6 +146,30 @@ fold_once(const char *in, unsigned flags, int *marks)
 
 	if (flags & F_CASE)
 		opts |= UTF8PROC_CASEFOLD;
+	/* Most fields (e-mail, phone, amounts) are ASCII, which NFKC leaves
+	 * alone: skip utf8proc for them. */
+	for (i = 0; in[i] != '\0' && (unsigned char)in[i] < 0x80; i++)
+		;
+	if (in[i] == '\0') {
+		crm_buf_init(&b);
+		crm_buf_adds(&b, "");
+		for (i = 0; in[i] != '\0'; i++) {
+			char ch = in[i];
+
+			if (ch == ' ' || (ch >= '\t' && ch <= '\r') ||
+			    (unsigned char)ch < 0x20 || ch == 0x7F) {
+				pending_space = b.len > 0;
+				continue;
+			}
+			if (pending_space && !(flags & F_NOSPACE))
+				crm_buf_addc(&b, ' ');
+			pending_space = 0;
+			if ((flags & F_CASE) && ch >= 'A' && ch <= 'Z')
+				ch = (char)(ch - 'A' + 'a');
+			crm_buf_addc(&b, ch);
+		}
+		return crm_buf_detach(&b);
+	}
 	n = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)strlen(in),
 	    &nf, (utf8proc_option_t)opts);
 	if (n < 0) {
