@@ -338,6 +338,14 @@ classify(struct slot *sl, CURLcode rc, struct crm_smtp_done *d)
 	default:
 		break;
 	}
+	/* Refused login, or a sender the server will not take: every
+	 * message would fail the same way, so stop rather than fail them. */
+	if (code == 530 || code == 534 || code == 535 || code == 538 ||
+	    (code >= 500 && code < 600 && (strcmp(sl->err_command, "MAIL") == 0 ||
+	    strcmp(sl->err_command, "AUTH") == 0 || strcmp(sl->err_command, "EHLO") == 0))) {
+		d->outcome = CRM_SMTP_DOWN;
+		return;
+	}
 	if (code >= 500 && code < 600) {
 		d->outcome = CRM_SMTP_PERM;
 		d->no_such_user = no_such_user(sl, (int)code);
