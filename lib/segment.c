@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <utf8proc.h>
 
 #include "date.h"
@@ -832,8 +834,13 @@ norm_value(struct parser *p, const struct field *f, size_t at, char **v)
 			return perr_at(p, at, "%s: unknown prefecture '%s'", f->name, *v);
 		n = crm_xstrdup(pref);
 	} else if (f->type == F_KEY) {
-		if (f->norm(*v, &n, &e) < 0)
+		if (f->norm(*v, &n, &e) < 0) {
+			size_t k = strlen(f->name);
+
+			if (strncmp(e.msg, f->name, k) == 0 && e.msg[k] == ':')
+				return perr_at(p, at, "%s", e.msg);
 			return perr_at(p, at, "%s: %s", f->name, e.msg);
+		}
 		if (n == NULL)
 			return perr_at(p, at, "%s: empty value", f->name);
 	} else
@@ -841,6 +848,27 @@ norm_value(struct parser *p, const struct field *f, size_t at, char **v)
 	free(*v);
 	*v = n;
 	return 0;
+}
+
+/* A bad pattern is the user's syntax error, found here rather than when
+ * the query runs (REGEXP compiles it the same way, lib/db.c). */
+static int
+check_regex(struct parser *p, size_t at, const char *pat)
+{
+	pcre2_code *re;
+	int ecode;
+	PCRE2_SIZE eoff;
+	char msg[256];
+
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_UCP, &ecode, &eoff, NULL);
+	if (re != NULL) {
+		pcre2_code_free(re);
+		return 0;
+	}
+	pcre2_get_error_message(ecode, (PCRE2_UCHAR *)msg, sizeof msg);
+	return perr_at(p, at, "bad regular expression \"%s\": %s at offset %zu",
+	    pat, msg, (size_t)eoff);
 }
 
 /* Where a text comparison is made: on c, on the identities' keys, or in a
@@ -914,6 +942,10 @@ cond_text(struct parser *p, const struct field *f, int how, enum op op)
 	at = p->t.start;
 	if (parse_text(p, &v) < 0)
 		return -1;
+	if ((op == OP_RE || op == OP_NRE) && how == 'o' && check_regex(p, at, v) < 0) {
+		free(v);
+		return -1;
+	}
 	if (how == 'c' || op == OP_RE || op == OP_NRE) {
 		/* Substrings and patterns match the text as shown (for a key
 		 * field, the customer's current value). */
@@ -1075,7 +1107,8 @@ parse_bought_args(struct parser *p)
 		}
 	}
 	if (p->t.kind != T_RP) {
-		expected(p, "')' or ', FROM..TO' (a date range)");
+		expected(p, "')' or ', FROM..TO' (a date range; quote a SKU "
+		    "like \"TEA-1\")");
 		goto fail;
 	}
 	/* A pattern with glob characters is matched against the whole SKU or
