@@ -515,6 +515,9 @@ gen_person(const struct gen *g, uint32_t i, struct person *p)
 		p->sur = household ? base.sur : pick(&r, w, NSURNAMES);
 	}
 	p->giv = (int)rnd(&r, NGIVENS);
+	/* Two people of one household do not share a full name. */
+	if (household && p->giv == base.giv)
+		p->giv = (p->giv + 1 + (int)rnd(&r, NGIVENS - 1)) % NGIVENS;
 	p->has_variant = (surnames[p->sur].variant || givens[p->giv].variant) &&
 	    chance(&r, PCT(35));
 	if (household)
