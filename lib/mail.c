@@ -1118,9 +1118,7 @@ fail:
 int
 crm_mail_flush(struct crm_mailer *m, struct crm_err *err)
 {
-	if (m->smtp == NULL)
-		return 0;
-	while (crm_smtp_busy(m->smtp) > 0)
+	while (m->smtp != NULL && crm_smtp_busy(m->smtp) > 0)
 		if (crm_smtp_wait(m->smtp, -1, smtp_done, m, err) < 0)
 			return -1;
 	if (m->down)

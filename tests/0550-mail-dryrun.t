@@ -1,0 +1,66 @@
+#!/bin/sh
+# Dry runs into an mbox or a Maildir write no ledger rows; --sendmail hands
+# each message to a sendmail(8) program.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/mail-setup.sh"
+
+taro=$(id_of taro@example.com); hanako=$(id_of hanako@example.com)
+jiro=$(id_of jiro@example.com)
+printf '%s\n' "$taro" "$hanako" "$jiro" >"$T/ids"
+
+crm-mail send -t "$T/test.tmpl" --campaign dry --mbox "$T/out.mbox" <"$T/ids" 2>"$T/err"
+is "$?" 0 "mbox: exit 0"
+like "$(cat "$T/err")" "campaign dry \(dry run\): 2 sent, 1 skipped \(1 not opted in\)" "mbox: summary says dry run"
+cat >"$T/mbox.py" <<'EOF'
+import sys, mailbox
+for m in mailbox.mbox(sys.argv[1]):
+    print(m["To"].split("<")[1].rstrip(">"))
+EOF
+is "$(/usr/bin/python3 "$T/mbox.py" "$T/out.mbox" | sort)" "hanako@example.com
+taro@example.com" "mbox: two messages, parsed by Python's mailbox"
+is "$(sql 'SELECT count(*) FROM deliveries')" 0 "mbox: no ledger rows"
+crm-mail send -t "$T/test.tmpl" --campaign dry --mbox "$T/out.mbox" <"$T/ids" 2>/dev/null
+is "$(grep -c '^From ' "$T/out.mbox")" 4 "mbox: a second dry run appends again"
+
+crm-mail send -t "$T/test.tmpl" --campaign dry --maildir "$T/md" <"$T/ids" 2>/dev/null
+is "$?" 0 "maildir: exit 0"
+is "$(ls "$T/md/new" | wc -l | tr -d ' ')" 2 "maildir: two files in new/"
+is "$(ls "$T/md/tmp" | wc -l | tr -d ' ')" 0 "maildir: tmp/ left empty"
+is "$(sql 'SELECT count(*) FROM deliveries')" 0 "maildir: no ledger rows"
+like "$(cat "$T/md/new"/* | grep '^Subject:' | head -1)" "^Subject: =\?UTF-8\?B\?" "maildir: encoded subject"
+
+# --mbox - writes to stdout.
+is "$(echo "$taro" | crm-mail send -t "$T/test.tmpl" --mbox - 2>/dev/null | grep -c '^Message-ID: <')" 1 "--mbox - writes to stdout"
+
+# A real run after the dry runs still sends to everyone.
+smtpd_start
+crm-mail send -t "$T/test.tmpl" --campaign dry --smtp "smtp://127.0.0.1:$SMTP_PORT" <"$T/ids" 2>/dev/null
+is "$(nreceived)" 2 "the real run after dry runs sends"
+smtpd_stop
+
+# --sendmail=PATH: a stand-in that records its arguments and the message.
+cat >"$T/sendmail" <<EOF
+#!/bin/sh
+echo "\$@" >>"$T/sendmail.args"
+cat >>"$T/sendmail.in"
+EOF
+chmod +x "$T/sendmail"
+crm-mail send -t "$T/test.tmpl" --campaign sm --sendmail="$T/sendmail" <"$T/ids" 2>/dev/null
+is "$?" 0 "sendmail: exit 0"
+is "$(sort "$T/sendmail.args")" "-oi -f shop@example.com -- hanako@example.com
+-oi -f shop@example.com -- taro@example.com" "sendmail: -oi -f FROM -- RCPT"
+is "$(grep -c '^Subject:' "$T/sendmail.in")" 2 "sendmail: two messages on stdin"
+is "$(grep -c "$(printf '\r')" "$T/sendmail.in")" 0 "sendmail: LF line ends"
+is "$(sql "SELECT count(*) FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE c.name = 'sm' AND status = 'sent'")" 2 "sendmail: ledger rows sent"
+printf '#!/bin/sh\ncat >/dev/null\nexit 75\n' >"$T/sendmail75"
+chmod +x "$T/sendmail75"
+echo "$taro" | crm-mail send -t "$T/test.tmpl" --campaign sm75 --sendmail="$T/sendmail75" 2>/dev/null
+is "$?" 75 "sendmail exit 75: deferred, exit 75"
+echo "$taro" | crm-mail send -t "$T/test.tmpl" --campaign smx --sendmail="$T/no-such-sendmail" 2>/dev/null
+is "$?" 69 "sendmail missing: exit 69"
+
+fails 64 "two transports: usage error" sh -c "echo $taro | crm-mail send -t '$T/test.tmpl' --mbox '$T/a' --maildir '$T/b'"
+fails 64 "no transport: usage error" sh -c "echo $taro | crm-mail send -t '$T/test.tmpl'"
+fails 64 "--rate 0 refused" sh -c "echo $taro | crm-mail send -t '$T/test.tmpl' --mbox '$T/a' --rate 0"
+fails 64 "unknown subcommand" crm-mail frobnicate -t "$T/test.tmpl"
+done_testing
