@@ -645,7 +645,11 @@ main(int argc, char **argv)
 		crm_buf_init(&s);
 		for (i = (size_t)nops; i < (size_t)argc; i++)
 			crm_buf_addf(&s, "%s%s", i > (size_t)nops ? " " : "", argv[i]);
-		crm_segment_and(&expr, s.s);
+		/* parenthesised only when something comes before it */
+		if (expr.len == 0)
+			crm_buf_adds(&expr, s.s);
+		else
+			crm_segment_and(&expr, s.s);
 		user_expr = crm_buf_detach(&s);
 	}
 
