@@ -607,6 +607,9 @@ test_status(struct tap *t)
 		{ "取り消し", "cancelled" }, { "returned", "returned" },
 		{ "return", "returned" }, { "refunded", "returned" },
 		{ "返品", "returned" }, { "返金", "returned" }, { " 返品 ", "returned" },
+		{ "発送完了", "ok" }, { "注文確定", "ok" }, { "入金待ち", "ok" },
+		{ "注文キャンセル", "cancelled" }, { "voided", "cancelled" },
+		{ "キャンセル確定", "cancelled" }, { "返品済み", "returned" },
 	};
 	static const struct ecase e[] = {
 		{ "lost", "'lost' is not an order status" },
