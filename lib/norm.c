@@ -186,7 +186,9 @@ fold_once(const char *in, unsigned flags, int *marks)
 			crm_buf_release(&b);
 			return NULL;
 		}
-		if (is_space(c) || utf8proc_category(c) == UTF8PROC_CATEGORY_CC) {
+		/* ジョン・スミス and ジョン スミス: the middle dot separates words. */
+		if (is_space(c) || utf8proc_category(c) == UTF8PROC_CATEGORY_CC ||
+		    ((flags & F_NOSPACE) && c == 0x30FB)) {
 			pending_space = b.len > 0;
 			continue;
 		}
@@ -445,18 +447,44 @@ garbage:
 	    "is not a phone number (expected digits, +, hyphens, brackets, spaces)");
 }
 
+/* "山田太郎 様": staff and forms add the honorific; it is no part of the
+ * name.  Only 様: さま and 殿 can end real names (浅間 is アサマ).  A name
+ * that is only "様" stays as it is. */
+static void
+drop_honorific(char **s)
+{
+	static const char *const hon[] = { "様" };
+	size_t i, n, h;
+
+	if (*s == NULL)
+		return;
+	n = strlen(*s);
+	for (i = 0; i < sizeof hon / sizeof hon[0]; i++) {
+		h = strlen(hon[i]);
+		if (n > h && strcmp(*s + n - h, hon[i]) == 0) {
+			(*s)[n - h] = '\0';
+			return;
+		}
+	}
+}
+
 int
 crm_norm_name(const char *in, char **out, struct crm_err *err)
 {
-	return fold_field(in, F_CASE | F_NOSPACE | F_VARIANT, out, "name", err) < 0
-	    ? -1 : 0;
+	if (fold_field(in, F_CASE | F_NOSPACE | F_VARIANT, out, "name", err) < 0)
+		return -1;
+	drop_honorific(out);
+	return 0;
 }
 
 int
 crm_norm_kana(const char *in, char **out, struct crm_err *err)
 {
-	return fold_field(in, F_CASE | F_NOSPACE | F_VARIANT | F_KANA, out,
-	    "kana", err) < 0 ? -1 : 0;
+	if (fold_field(in, F_CASE | F_NOSPACE | F_VARIANT | F_KANA, out, "kana",
+	    err) < 0)
+		return -1;
+	drop_honorific(out);
+	return 0;
 }
 
 int

@@ -31,8 +31,9 @@ int crm_norm_email(const char *in, char **out, struct crm_err *err);
  * leading 0 back (a spreadsheet ate it).  Anything else (letters, "内線")
  * or fewer than 6 or more than 15 digits is garbage. */
 int crm_norm_phone(const char *in, char **out, struct crm_err *err);
-/* Name: NFKC, spaces (incl. U+3000) removed, common variant kanji folded
- * (髙→高, 﨑→崎, 德→徳 ...), Latin lower-cased. */
+/* Name: NFKC, spaces (incl. U+3000) and the middle dot ・ removed, common
+ * variant kanji folded (髙→高, 﨑→崎, 德→徳 ...), Latin lower-cased, a
+ * trailing honorific 様 dropped. */
 int crm_norm_name(const char *in, char **out, struct crm_err *err);
 /* Kana: as name, and hiragana folded to katakana. */
 int crm_norm_kana(const char *in, char **out, struct crm_err *err);
