@@ -302,6 +302,7 @@ main(int argc, char **argv)
 	sqlite3 *db = NULL;
 	int customers = 0, ch, nfiles, i, code = 0, members, in_tx = 0;
 	int keep_rejects = 0;
+	double t_start = crm_now(), t_read;
 	char **rejpaths = NULL;
 
 	crm_cli_init();
@@ -440,10 +441,14 @@ main(int argc, char **argv)
 		code = crm_cli_fail(prog, &rj.err);
 		goto out;
 	}
+	t_read = crm_now();
 	if (crm_importer_finish(imp, &err) < 0) {
 		code = crm_cli_fail(prog, &err);
 		goto out;
 	}
+	if (verbose && !quiet)
+		fprintf(stderr, "%s: read in %.2fs, customers recomputed in %.2fs\n",
+		    prog, t_read - t_start, crm_now() - t_read);
 	crm_importer_counts(imp, -1, &total);
 	out.ids = output && strcmp(output, "ids") == 0;
 

@@ -27,6 +27,7 @@ struct crm_customer_ctx {
 	    *rc_upd;
 	struct rule_stmt rules[MAX_RULE_STMTS];
 	size_t nrules;
+	char now[20];             /* one timestamp for a whole import */
 };
 
 /* ---- buyer keys ------------------------------------------------------ */
@@ -209,6 +210,7 @@ crm_customer_ctx_open(sqlite3 *db, struct crm_customer_ctx **out,
 	struct crm_customer_ctx *c = crm_xcalloc(1, sizeof *c);
 
 	c->db = db;
+	crm_db_now(c->now);
 	if (crm_db_prepare(db,
 	    "SELECT id, customer_id FROM identities"
 	    " WHERE shop_id = ?1 AND fingerprint = ?2", &c->find_ident, err) < 0 ||
@@ -509,7 +511,6 @@ crm_identity_attach_ctx(struct crm_customer_ctx *c, int64_t shop_id,
     int64_t *identity_id, int64_t *customer_id, int *created,
     struct crm_err *err)
 {
-	char now[20];
 	const char *addr;
 	size_t plen;
 	int64_t cust;
@@ -548,10 +549,9 @@ crm_identity_attach_ctx(struct crm_customer_ctx *c, int64_t shop_id,
 
 	if (match_customer(c, rs, k, &cust, err) < 0)
 		return -1;
-	crm_db_now(now);
 	if (cust == 0) {
 		sqlite3_reset(c->ins_cust);
-		crm_db_bind_text(c->ins_cust, 1, now);
+		crm_db_bind_text(c->ins_cust, 1, c->now);
 		rc = sqlite3_step(c->ins_cust);
 		sqlite3_reset(c->ins_cust);
 		if (rc != SQLITE_DONE)
@@ -607,7 +607,7 @@ crm_identity_attach_ctx(struct crm_customer_ctx *c, int64_t shop_id,
 		sqlite3_bind_null(st, 23);
 	sqlite3_bind_int(st, 24, b->withdrawn ? 1 : 0);
 	crm_db_bind_text_null(st, 25, source);
-	crm_db_bind_text(st, 26, now);
+	crm_db_bind_text(st, 26, c->now);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -784,7 +784,6 @@ crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
 	size_t niv = 0, civ = 0, k, nset = 0;
 	int64_t id, *set = NULL, norders = 0, total = 0;
 	int member = 0, withdrawn = 0, seen_member = 0, rc, i, ret = -1;
-	char now[20];
 	sqlite3_stmt *st;
 
 	crm_buf_init(&search);
@@ -946,7 +945,6 @@ crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
 		crm_buf_release(&a);
 	}
 
-	crm_db_now(now);
 	st = c->rc_upd;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, id);
@@ -965,7 +963,7 @@ crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
 	crm_db_bind_text_null(st, 20, nt.have ? nt.at : NULL);
 	sqlite3_bind_int(st, 21, withdrawn);
 	crm_db_bind_text_null(st, 22, search.s);
-	crm_db_bind_text(st, 23, now);
+	crm_db_bind_text(st, 23, c->now);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

@@ -79,6 +79,8 @@ struct crm_importer {
 	struct crm_import_counts *counts;   /* per file */
 	int nfiles;
 	long long seq;
+	int64_t max_customer, max_order;   /* at the start of the call */
+	char now[20];
 
 	/* the file being read */
 	const char *file;
@@ -92,13 +94,15 @@ struct crm_importer {
 	struct crm_buf val;
 };
 
+/* Keyed by the order's rowid so that a new order is an append; orders
+ * and customers created in this call are those above the maximum ids at
+ * the start, so only pre-existing customers need imp_touched. */
 #define IMP_SCHEMA \
 	"CREATE TEMP TABLE IF NOT EXISTS imp_orders (" \
 	"  order_id INTEGER PRIMARY KEY, file INTEGER NOT NULL," \
-	"  shop_id INTEGER NOT NULL, order_no TEXT NOT NULL," \
 	"  existed INTEGER NOT NULL, pre_digest TEXT, pre_updated_at TEXT," \
-	"  pre_file TEXT, pre_line INTEGER, total_given INTEGER, fingerprint TEXT," \
-	"  seq INTEGER NOT NULL, UNIQUE (shop_id, order_no));" \
+	"  pre_file TEXT, pre_line INTEGER, total_given INTEGER," \
+	"  seq INTEGER NOT NULL);" \
 	"CREATE TEMP TABLE IF NOT EXISTS imp_touched (id INTEGER PRIMARY KEY);" \
 	"DELETE FROM imp_orders; DELETE FROM imp_touched;"
 
@@ -111,7 +115,15 @@ crm_importer_open(sqlite3 *db, const struct crm_import_opts *opts,
 	imp->db = db;
 	imp->o = *opts;
 	crm_buf_init(&imp->val);
-	if (crm_db_exec(db, IMP_SCHEMA, err) < 0 ||
+	crm_db_now(imp->now);
+	/* A bounded page cache larger than the default: a big import stays
+	 * in memory up to 64 MiB instead of spilling to the WAL early. */
+	if (crm_db_exec(db, "PRAGMA cache_size = -65536", err) < 0 ||
+	    crm_db_exec(db, IMP_SCHEMA, err) < 0 ||
+	    crm_db_int(db, "SELECT coalesce(max(id), 0) FROM customers",
+	    &imp->max_customer, err) < 0 ||
+	    crm_db_int(db, "SELECT coalesce(max(id), 0) FROM orders",
+	    &imp->max_order, err) < 0 ||
 	    crm_customer_ctx_open(db, &imp->cc, err) < 0 ||
 	    crm_db_prepare(db, "SELECT id, digest, customer_id, updated_at,"
 	    " source_file, source_line FROM orders WHERE shop_id = ?1 AND order_no = ?2",
@@ -134,18 +146,18 @@ crm_importer_open(sqlite3 *db, const struct crm_import_opts *opts,
 	    crm_db_prepare(db, "SELECT sku, product, quantity, unit_price"
 	    " FROM order_items WHERE order_id = ?1 ORDER BY line",
 	    &imp->sel_items, err) < 0 ||
-	    crm_db_prepare(db, "SELECT order_id, total_given, fingerprint"
-	    " FROM imp_orders WHERE shop_id = ?1 AND order_no = ?2",
+	    crm_db_prepare(db, "SELECT total_given FROM imp_orders WHERE order_id = ?1",
 	    &imp->find_imp, err) < 0 ||
-	    crm_db_prepare(db, "INSERT INTO imp_orders (order_id, file, shop_id,"
-	    " order_no, existed, pre_digest, pre_updated_at, pre_file, pre_line,"
-	    " total_given, fingerprint, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	    " ?9, ?10, ?11, ?12)", &imp->ins_imp, err) < 0 ||
+	    crm_db_prepare(db, "INSERT INTO imp_orders (order_id, file,"
+	    " existed, pre_digest, pre_updated_at, pre_file, pre_line,"
+	    " total_given, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    &imp->ins_imp, err) < 0 ||
 	    crm_db_prepare(db, "INSERT OR IGNORE INTO imp_touched (id) VALUES (?1)",
 	    &imp->touch, err) < 0 ||
-	    crm_db_prepare(db, "SELECT ordered_at, shipped_at, status, total, coupon,"
-	    " subscription, identity_id, customer_id, digest FROM orders WHERE id = ?1",
-	    &imp->sel_order, err) < 0) {
+	    crm_db_prepare(db, "SELECT o.ordered_at, o.shipped_at, o.status, o.total,"
+	    " o.coupon, o.subscription, o.identity_id, o.customer_id, o.digest,"
+	    " i.fingerprint FROM orders o JOIN identities i ON i.id = o.identity_id"
+	    " WHERE o.id = ?1", &imp->sel_order, err) < 0) {
 		crm_importer_close(imp);
 		return -1;
 	}
@@ -263,6 +275,8 @@ touch(struct crm_importer *imp, int64_t id, struct crm_err *err)
 {
 	int rc;
 
+	if (id > imp->max_customer)
+		return 0;   /* created in this call: recomputed anyway */
 	sqlite3_reset(imp->touch);
 	sqlite3_bind_int64(imp->touch, 1, id);
 	rc = sqlite3_step(imp->touch);
@@ -486,33 +500,29 @@ bind_order(sqlite3_stmt *st, int64_t first, const char *order_no,
 }
 
 static int
-imp_insert(struct crm_importer *imp, int64_t order_id, int64_t shop_id,
-    const char *order_no, int existed, sqlite3_stmt *prev, int total_given,
-    int64_t total, const char *fingerprint, struct crm_err *err)
+imp_insert(struct crm_importer *imp, int64_t order_id, int existed,
+    sqlite3_stmt *prev, int total_given, int64_t total, struct crm_err *err)
 {
 	sqlite3_stmt *st = imp->ins_imp;
 
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, order_id);
 	sqlite3_bind_int(st, 2, imp->nfiles - 1);
-	sqlite3_bind_int64(st, 3, shop_id);
-	crm_db_bind_text(st, 4, order_no);
-	sqlite3_bind_int(st, 5, existed);
+	sqlite3_bind_int(st, 3, existed);
 	if (prev) {
-		sqlite3_bind_value(st, 6, sqlite3_column_value(prev, 1));
-		sqlite3_bind_value(st, 7, sqlite3_column_value(prev, 3));
-		sqlite3_bind_value(st, 8, sqlite3_column_value(prev, 4));
-		sqlite3_bind_value(st, 9, sqlite3_column_value(prev, 5));
+		sqlite3_bind_value(st, 4, sqlite3_column_value(prev, 1));
+		sqlite3_bind_value(st, 5, sqlite3_column_value(prev, 3));
+		sqlite3_bind_value(st, 6, sqlite3_column_value(prev, 4));
+		sqlite3_bind_value(st, 7, sqlite3_column_value(prev, 5));
 	} else {
-		for (int i = 6; i <= 9; i++)
+		for (int i = 4; i <= 7; i++)
 			sqlite3_bind_null(st, i);
 	}
 	if (total_given)
-		sqlite3_bind_int64(st, 10, total);
+		sqlite3_bind_int64(st, 8, total);
 	else
-		sqlite3_bind_null(st, 10);
-	crm_db_bind_text(st, 11, fingerprint);
-	sqlite3_bind_int64(st, 12, imp->seq++);
+		sqlite3_bind_null(st, 8);
+	sqlite3_bind_int64(st, 9, imp->seq++);
 	return step_done(imp, st, "import", err);
 }
 
@@ -528,16 +538,16 @@ col_dup(sqlite3_stmt *st, int i)
  * the earlier rows' order-level values first. */
 static int
 merge_order(struct crm_importer *imp, int64_t order_id, int total_given,
-    int64_t given_total, const char *fingerprint, struct crm_err *err)
+    int64_t given_total, struct crm_err *err)
 {
 	struct group *g = &imp->g;
 	struct item *all = NULL;
 	size_t n = 0, cap = 0, i;
 	char *ordered = NULL, *shipped = NULL, *status = NULL, *coupon = NULL,
-	    *olddigest = NULL;
+	    *olddigest = NULL, *fingerprint = NULL;
 	int64_t identity_id = 0, customer_id = 0, total = 0;
 	int subscription = 0, rc, ret = -1, priced = 1;
-	char digest[65], now[20];
+	char digest[65];
 	struct order o;
 
 	sqlite3_reset(imp->sel_order);
@@ -554,6 +564,7 @@ merge_order(struct crm_importer *imp, int64_t order_id, int total_given,
 	identity_id = sqlite3_column_int64(imp->sel_order, 6);
 	customer_id = sqlite3_column_int64(imp->sel_order, 7);
 	olddigest = col_dup(imp->sel_order, 8);
+	fingerprint = col_dup(imp->sel_order, 9);
 	sqlite3_reset(imp->sel_order);
 
 	sqlite3_reset(imp->sel_items);
@@ -614,9 +625,8 @@ merge_order(struct crm_importer *imp, int64_t order_id, int total_given,
 		ret = 0;
 		goto out;
 	}
-	crm_db_now(now);
 	bind_order(imp->upd_order, order_id, NULL, &o, identity_id, customer_id,
-	    imp->file, g->first_line, digest, now);
+	    imp->file, g->first_line, digest, imp->now);
 	if (step_done(imp, imp->upd_order, "orders", err) < 0)
 		goto out;
 	sqlite3_reset(imp->del_items);
@@ -637,6 +647,7 @@ out:
 	free(status);
 	free(coupon);
 	free(olddigest);
+	free(fingerprint);
 	return ret;
 }
 
@@ -652,7 +663,7 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 	struct crm_err e;
 	struct shop *shop;
 	struct order o;
-	char digest[65], now[20];
+	char digest[65];
 	int64_t total = 0, identity_id, customer_id, order_id;
 	int created, rc, ret = -1, total_given = 0, priced = 1;
 	size_t i;
@@ -720,61 +731,57 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 	o.items = g->items;
 	o.nitems = g->nitems;
 
-	/* Seen before in this call: the order's rows are not adjacent. */
-	sqlite3_reset(imp->find_imp);
-	sqlite3_bind_int64(imp->find_imp, 1, shop->id);
-	crm_db_bind_text(imp->find_imp, 2, g->order_no);
-	rc = sqlite3_step(imp->find_imp);
-	if (rc == SQLITE_ROW) {
-		int64_t oid = sqlite3_column_int64(imp->find_imp, 0);
-		int tg = sqlite3_column_type(imp->find_imp, 1) != SQLITE_NULL;
-		int64_t gt = sqlite3_column_int64(imp->find_imp, 1);
-		char *fp = col_dup(imp->find_imp, 2);
-
-		sqlite3_reset(imp->find_imp);
-		rc = merge_order(imp, oid, tg, gt, fp, err);
-		free(fp);
-		if (rc < 0)
-			goto out;
-		ret = 0;
-		goto out;
-	}
-	sqlite3_reset(imp->find_imp);
-	if (rc != SQLITE_DONE) {
-		crm_db_err(imp->db, err, "import");
-		goto out;
-	}
-
-	if (crm_identity_attach_ctx(imp->cc, shop->id, &shop->rs, &buyer, &keys,
-	    NULL, &identity_id, &customer_id, &created, err) < 0)
-		goto out;
-	if (created)
-		c->customers_new++;
-	order_digest(&o, digest);
-	crm_db_now(now);
-
 	sqlite3_reset(imp->find_order);
 	sqlite3_bind_int64(imp->find_order, 1, shop->id);
 	crm_db_bind_text(imp->find_order, 2, g->order_no);
 	rc = sqlite3_step(imp->find_order);
 	if (rc == SQLITE_ROW) {
-		const char *old = (const char *)sqlite3_column_text(imp->find_order, 1);
+		char old[65];
+		const char *d = (const char *)sqlite3_column_text(imp->find_order, 1);
 		int64_t oldcust = sqlite3_column_int64(imp->find_order, 2);
+		int seen;
 
 		order_id = sqlite3_column_int64(imp->find_order, 0);
-		if (imp_insert(imp, order_id, shop->id, g->order_no, 1,
-		    imp->find_order, total_given, total, keys.fingerprint, err) < 0) {
+		crm_strlcpy(old, d ? d : "", sizeof old);
+
+		/* Written before in this call: the order's rows are apart. */
+		sqlite3_reset(imp->find_imp);
+		sqlite3_bind_int64(imp->find_imp, 1, order_id);
+		seen = sqlite3_step(imp->find_imp);
+		if (seen == SQLITE_ROW) {
+			int tg = sqlite3_column_type(imp->find_imp, 0) != SQLITE_NULL;
+			int64_t gt = sqlite3_column_int64(imp->find_imp, 0);
+
+			sqlite3_reset(imp->find_imp);
 			sqlite3_reset(imp->find_order);
-			goto out;
-		}
-		if (old != NULL && strcmp(old, digest) == 0) {
-			sqlite3_reset(imp->find_order);
+			if (merge_order(imp, order_id, tg, gt, err) < 0)
+				goto out;
 			ret = 0;
 			goto out;
 		}
+		sqlite3_reset(imp->find_imp);
+		if (seen != SQLITE_DONE) {
+			sqlite3_reset(imp->find_order);
+			crm_db_err(imp->db, err, "import");
+			goto out;
+		}
+		if (crm_identity_attach_ctx(imp->cc, shop->id, &shop->rs, &buyer,
+		    &keys, NULL, &identity_id, &customer_id, &created, err) < 0 ||
+		    imp_insert(imp, order_id, 1, imp->find_order, total_given, total,
+		    err) < 0) {
+			sqlite3_reset(imp->find_order);
+			goto out;
+		}
 		sqlite3_reset(imp->find_order);
+		if (created)
+			c->customers_new++;
+		order_digest(&o, digest);
+		if (strcmp(old, digest) == 0) {
+			ret = 0;
+			goto out;
+		}
 		bind_order(imp->upd_order, order_id, NULL, &o, identity_id,
-		    customer_id, imp->file, g->first_line, digest, now);
+		    customer_id, imp->file, g->first_line, digest, imp->now);
 		if (step_done(imp, imp->upd_order, "orders", err) < 0)
 			goto out;
 		sqlite3_reset(imp->del_items);
@@ -785,15 +792,20 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 			goto out;
 	} else if (rc == SQLITE_DONE) {
 		sqlite3_reset(imp->find_order);
+		if (crm_identity_attach_ctx(imp->cc, shop->id, &shop->rs, &buyer,
+		    &keys, NULL, &identity_id, &customer_id, &created, err) < 0)
+			goto out;
+		if (created)
+			c->customers_new++;
+		order_digest(&o, digest);
 		bind_order(imp->ins_order, shop->id, g->order_no, &o, identity_id,
-		    customer_id, imp->file, g->first_line, digest, now);
+		    customer_id, imp->file, g->first_line, digest, imp->now);
 		if (step_done(imp, imp->ins_order, "orders", err) < 0)
 			goto out;
 		order_id = sqlite3_last_insert_rowid(imp->db);
 		if (write_items(imp, order_id, g->items, g->nitems, err) < 0 ||
 		    touch(imp, customer_id, err) < 0 ||
-		    imp_insert(imp, order_id, shop->id, g->order_no, 0, NULL,
-		    total_given, total, keys.fingerprint, err) < 0)
+		    imp_insert(imp, order_id, 0, NULL, total_given, total, err) < 0)
 			goto out;
 	} else {
 		sqlite3_reset(imp->find_order);
@@ -1212,9 +1224,10 @@ crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
 	    " OR orders.source_line IS NOT i.pre_line)", err) < 0)
 		return -1;
 
-	if (crm_db_prepare(imp->db, "SELECT id FROM imp_touched ORDER BY id", &st,
-	    err) < 0)
+	if (crm_db_prepare(imp->db, "SELECT id FROM imp_touched UNION ALL"
+	    " SELECT id FROM customers WHERE id > ?1", &st, err) < 0)
 		return -1;
+	sqlite3_bind_int64(st, 1, imp->max_customer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (crm_customer_recompute_ctx(imp->cc, sqlite3_column_int64(st, 0),
 		    err) < 0) {
