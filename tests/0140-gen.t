@@ -95,6 +95,19 @@ body "$T/z.truth" | cut -d, -f1,2 | sort > "$T/z.got"
 ok "amazon truth = generic amazon orders that were not cancelled" cmp -s "$T/z.want" "$T/z.got"
 is "$(body "$T/z.tsv" | cut -f1 | sort -u | wc -l)" "$(body "$T/z.truth" | wc -l)" "amazon file holds the truth's orders"
 
+# --- the own shop's member list
+ok "member list" "$GEN" --seed 42 --customers 300 --format members --out "$T/m.csv" --truth "$T/m.truth"
+is "$(head -1 "$T/m.csv")" \
+    "member_id,email,name,kana,phone,postcode,prefecture,address,birthday,registered_at,newsletter,notices,withdrawn" \
+    "member list header is the contract's columns"
+is "$(head -1 "$T/m.truth")" "member_id,person_id" "member truth header"
+is "$(body "$T/m.csv" | cut -d, -f1)" "$(body "$T/m.truth" | cut -d, -f1)" "member truth lists every member"
+is "$(body "$T/m.csv" | cut -d, -f1 | sort)" \
+    "$(body "$T/a.csv" | awk -F, '$1 == "shopify" && $14 != "" { print $14 }' | sort -u)" \
+    "the members are the generic file's shopify member ids"
+is "$(body "$T/m.truth" | awk -F, '{ sub(/^C/, "", $1); sub(/^P/, "", $2); if ($1 != $2) print }')" "" \
+    "member C000000N is person P000000N"
+
 # --- CP932 on request; errors
 ok "generic in CP932" "$GEN" --seed 42 --customers 300 --encoding cp932 --out "$T/g932.csv"
 ok "... converts back" iconv -f CP932 -t UTF-8 "$T/g932.csv" -o /dev/null

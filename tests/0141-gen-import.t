@@ -33,6 +33,12 @@ is "$(cut -d, -f1 "$T/cust-person" | uniq -d | wc -l)" 0 "no rule merged two dif
 ok "rules merged something ($before -> $after customers)" test "$after" -lt "$before"
 ok "never fewer customers than people ($after >= 500)" test "$after" -ge 500
 
+# The member list joins the members' orders by member_id.
+"$GEN" --seed 9 --customers 500 --format members --out "$T/m.csv" --truth "$T/m.truth"
+ok "member list imports" crm-import --customers "$T/m.csv"
+is "$(sql "SELECT count(DISTINCT member_id) FROM customers WHERE member_id IS NOT NULL AND member_id <> ''")" \
+    "$(body "$T/m.truth" | wc -l)" "every member is known by member_id"
+
 # The channels' own formats.
 "$GEN" --seed 9 --customers 500 --format shopify --out "$T/s.csv" --truth "$T/s.truth"
 "$GEN" --seed 9 --customers 500 --format rakuten --out "$T/r.csv" --truth "$T/r.truth"

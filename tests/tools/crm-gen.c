@@ -880,7 +880,7 @@ order_id(struct order *o)
 
 /* ---- writers */
 
-enum { FMT_GENERIC, FMT_SHOPIFY, FMT_RAKUTEN, FMT_AMAZON };
+enum { FMT_GENERIC, FMT_SHOPIFY, FMT_RAKUTEN, FMT_AMAZON, FMT_MEMBERS };
 
 struct out {
 	FILE *fp, *truth;
@@ -1391,6 +1391,56 @@ write_amazon(struct out *w, const struct person *p, const struct order *o,
 	}
 }
 
+static const char *const member_cols[] = {
+	"member_id", "email", "name", "kana", "phone", "postcode", "prefecture",
+	"address", "birthday", "registered_at", "newsletter", "notices", "withdrawn",
+};
+#define NMEMBERS (sizeof member_cols / sizeof member_cols[0])
+
+/*
+ * The own shop's member list (crm-import --customers): everyone who is a
+ * member and has bought there, as the shop knows them today (the latest
+ * address, phone and e-mail).  Returns 1 when p is a member.
+ */
+static int
+write_member(struct out *w, const struct gen *g, const struct person *p,
+    char *id, size_t idsize)
+{
+	const char *v[NMEMBERS];
+	struct buyer b;
+	struct rng r;
+	char reg[32];
+	int k, first = -1;
+
+	for (k = 0; k < p->norders && first < 0; k++)
+		if (p->ch[k] == CH_SHOPIFY)
+			first = k;
+	if (!p->member || first < 0)
+		return 0;
+	rng_seed(&r, g->seed, p->idx, 9000);
+	spell(p, p->norders - 1, CH_SHOPIFY, &r, &b);
+	cp932_safe(w, b.name);
+	snprintf(id, idsize, "C%07u", p->idx + 1);
+	ts(p->day[first] - (int32_t)rnd(&r, 60), time_of_day(&r),
+	    "%Y-%m-%d %H:%M:%S", reg, sizeof reg);
+	memset(v, 0, sizeof v);
+	v[0] = id;
+	v[1] = b.email;
+	v[2] = b.name;
+	v[3] = b.kana;
+	v[4] = b.phone;
+	v[5] = b.postcode;
+	v[6] = b.pref;
+	v[7] = b.address;
+	v[8] = p->birthday;
+	v[9] = reg;
+	v[10] = p->newsletter ? "yes" : "no";
+	v[11] = "yes";
+	v[12] = chance(&r, PCT(2)) ? "1" : "0";
+	row(w, v, NMEMBERS, 0, "\n");
+	return 1;
+}
+
 /* ---- main */
 
 struct slot {
@@ -1417,7 +1467,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: crm-gen [--seed N] [--customers N] "
-	    "[--format generic|shopify|rakuten|amazon]\n"
+	    "[--format generic|shopify|rakuten|amazon|members]\n"
 	    "               [--encoding utf-8|cp932] [--end YYYY-MM-DD] [--days N]\n"
 	    "               [--out FILE] [--truth FILE]\n");
 }
@@ -1514,9 +1564,11 @@ main(int argc, char **argv)
 		w.fmt = FMT_RAKUTEN, want_ch = CH_RAKUTEN;
 	else if (strcmp(fmt, "amazon") == 0)
 		w.fmt = FMT_AMAZON, want_ch = CH_AMAZON;
+	else if (strcmp(fmt, "members") == 0)
+		w.fmt = FMT_MEMBERS;
 	else {
 		fprintf(stderr, "crm-gen: --format: unknown format '%s' "
-		    "(generic, shopify, rakuten, amazon)\n", fmt);
+		    "(generic, shopify, rakuten, amazon, members)\n", fmt);
 		return EX_USAGE;
 	}
 	w.encoding = w.fmt == FMT_RAKUTEN ? "cp932" : "utf-8";
@@ -1534,8 +1586,8 @@ main(int argc, char **argv)
 	for (k = 0; k < 47; k++)
 		pref_w[k] = prefs[k].pop;
 
-	/* Pass 1: when does everyone order? */
-	for (i = 0; i < g.customers; i++) {
+	/* Pass 1: when does everyone order?  (A member list needs no dates.) */
+	for (i = 0; i < g.customers && w.fmt != FMT_MEMBERS; i++) {
 		gen_person(&g, i, &p);
 		for (k = 0; k < p.norders; k++) {
 			if (nslots == cap) {
@@ -1569,10 +1621,19 @@ main(int argc, char **argv)
 	case FMT_GENERIC: row(&w, generic_cols, NGENERIC, 0, "\n"); break;
 	case FMT_SHOPIFY: row(&w, shopify_cols, NSHOPIFY, 0, "\n"); break;
 	case FMT_RAKUTEN: row(&w, rakuten_cols, NRAKUTEN, 1, "\r\n"); break;
-	default: row(&w, amazon_cols, NAMAZON, 0, "\n"); break;
+	case FMT_AMAZON: row(&w, amazon_cols, NAMAZON, 0, "\n"); break;
+	default: row(&w, member_cols, NMEMBERS, 0, "\n"); break;
 	}
 	if (w.truth)
-		fputs("shop,order_id,person_id\n", w.truth);
+		fputs(w.fmt == FMT_MEMBERS ? "member_id,person_id\n" :
+		    "shop,order_id,person_id\n", w.truth);
+	for (i = 0; i < g.customers && w.fmt == FMT_MEMBERS && !w.failed; i++) {
+		char id[16];
+
+		gen_person(&g, i, &p);
+		if (write_member(&w, &g, &p, id, sizeof id) && w.truth)
+			fprintf(w.truth, "%s,P%07u\n", id, i + 1);
+	}
 
 	/* Pass 2: every order, in date order, numbered per channel. */
 	for (s = 0; s < nslots && !w.failed; s++) {
