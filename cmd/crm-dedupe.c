@@ -234,8 +234,10 @@ cmd_run(sqlite3 *db, const struct opts *o, struct crm_err *err)
 			    st.kept_apart);
 		fputc('\n', stderr);
 		if (verbose)
-			fprintf(stderr, "%s: %lld candidate pairs scored in %.1fs\n",
-			    prog, st.candidates, crm_now() - t0);
+			fprintf(stderr, "%s: %lld candidate pairs scored; %.1fs: rules %.1fs, "
+			    "merges %.1fs, near matches %.1fs, pairs %.1fs\n",
+			    prog, st.candidates, crm_now() - t0, st.t_rules, st.t_merge,
+			    st.t_near, st.t_store);
 	}
 	return 0;
 }

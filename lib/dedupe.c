@@ -1,10 +1,12 @@
 /* dedupe.c: rules over everything, near matches, review pairs.
  *
- * The run keeps one union-find over customer ids in memory (three arrays
- * of the size of the largest id: about 20 MB for a million customers) and
- * streams the buyer records from SQLite sorted by each rule's key or
- * block key, so that a group of equal keys is always contiguous: no
- * pairwise comparison of the whole population. */
+ * The run keeps one union-find over customer ids in memory (arrays of the
+ * size of the largest id: about 20 MB for a million customers).  Rules:
+ * the buyer records stream from SQLite sorted by each rule's key, so that
+ * a group of equal keys is contiguous.  Near matches: the records' keys
+ * are read once into memory (about 150 MB per million) and sorted by each
+ * block key in turn.  Nothing compares the whole population pairwise.
+ * Measured on a generated million (2 cores): about 30 s, 360 MB. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -486,8 +488,86 @@ pm_release(struct pairmap *m)
 
 struct row {
 	int64_t cust;
-	char *f[7];    /* name, kana, email, phone, postcode, address, birthday */
+	const char *f[7];  /* name, kana, email, phone, postcode, address, birthday */
 };
+
+/* Every buyer record's keys, read once: the strings live in an arena of
+ * fixed chunks so that pointers into it stay valid as it grows. */
+struct recs {
+	struct row *r;
+	size_t n, cap;
+	char **chunks;
+	size_t nchunks, used;
+};
+
+#define ARENA_CHUNK (1 << 20)
+
+static const char *
+arena_dup(struct recs *rs, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *p;
+
+	if (len > ARENA_CHUNK)
+		len = ARENA_CHUNK;   /* keys are short; a huge one is cut */
+	if (rs->nchunks == 0 || rs->used + len > ARENA_CHUNK) {
+		rs->chunks = crm_xreallocarray(rs->chunks, rs->nchunks + 1,
+		    sizeof *rs->chunks);
+		rs->chunks[rs->nchunks++] = crm_xmalloc(ARENA_CHUNK);
+		rs->used = 0;
+	}
+	p = rs->chunks[rs->nchunks - 1] + rs->used;
+	memcpy(p, s, len - 1);
+	p[len - 1] = '\0';
+	rs->used += len;
+	return p;
+}
+
+static void
+recs_release(struct recs *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nchunks; i++)
+		free(rs->chunks[i]);
+	free(rs->chunks);
+	free(rs->r);
+	memset(rs, 0, sizeof *rs);
+}
+
+static int
+recs_load(sqlite3 *db, int64_t ncust, struct recs *rs, struct crm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, k;
+
+	memset(rs, 0, sizeof *rs);
+	if (crm_db_prepare(db, "SELECT customer_id, name_key, kana_key, email_key,"
+	    " phone_key, postcode_key, address_key, birthday FROM identities",
+	    &st, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t cust = sqlite3_column_int64(st, 0);
+
+		if (cust <= 0 || cust >= ncust)
+			continue;
+		if (rs->n == rs->cap) {
+			rs->cap = rs->cap ? 2 * rs->cap : 4096;
+			rs->r = crm_xreallocarray(rs->r, rs->cap, sizeof *rs->r);
+		}
+		rs->r[rs->n].cust = cust;
+		for (k = 0; k < 7; k++) {
+			const char *v = (const char *)sqlite3_column_text(st, k + 1);
+
+			rs->r[rs->n].f[k] = crm_empty(v) ? NULL : arena_dup(rs, v);
+		}
+		rs->n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return crm_db_err(db, err, "identities");
+	return 0;
+}
 
 struct near_ctx {
 	struct uf *u;
@@ -517,93 +597,96 @@ score_pair(struct near_ctx *nc, const struct row *x, const struct row *y)
 	a = (struct crm_sim_rec){ x->f[0], x->f[1], x->f[2], x->f[3], x->f[4], x->f[5], x->f[6] };
 	b = (struct crm_sim_rec){ y->f[0], y->f[1], y->f[2], y->f[3], y->f[4], y->f[5], y->f[6] };
 	nc->stats->candidates++;
-	crm_buf_reset(&nc->reasons);
-	s = crm_sim_score(&a, &b, &nc->reasons);
+	/* Most candidates fall short: the reasons are written only for
+	 * those that will be kept. */
+	s = crm_sim_score(&a, &b, NULL);
 	if (s < nc->threshold)
 		return;
 	c = pm_get(nc->found, ra, rb, 1);
 	if (s > c->score) {
+		crm_buf_reset(&nc->reasons);
+		crm_sim_score(&a, &b, &nc->reasons);
 		c->score = s;
 		free(c->reasons);
 		c->reasons = crm_xstrdup(nc->reasons.s ? nc->reasons.s : "");
 	}
 }
 
-static void
-rows_clear(struct row *rows, size_t n)
-{
-	size_t i, k;
+/* A record in a block: its block key (klen bytes of key), in name order
+ * within the block so that a sliding window sees similar names. */
+struct bent {
+	const char *key;
+	size_t klen;
+	const struct row *row;
+};
 
-	for (i = 0; i < n; i++)
-		for (k = 0; k < 7; k++)
-			free(rows[i].f[k]);
+static int
+nullcmp(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int
+bent_cmp(const void *x, const void *y)
+{
+	const struct bent *a = x, *b = y;
+	size_t n = a->klen < b->klen ? a->klen : b->klen;
+	int c = memcmp(a->key, b->key, n);
+
+	if (c != 0)
+		return c;
+	if (a->klen != b->klen)
+		return a->klen < b->klen ? -1 : 1;
+	if ((c = nullcmp(a->row->f[0], b->row->f[0])) != 0)
+		return c;
+	if ((c = nullcmp(a->row->f[1], b->row->f[1])) != 0)
+		return c;
+	return a->row->cust < b->row->cust ? -1 : a->row->cust > b->row->cust;
 }
 
 static void
-block_apply(struct near_ctx *nc, struct row *rows, size_t n)
+block_apply(struct near_ctx *nc, const struct bent *e, size_t n)
 {
 	size_t i, j, w = n <= BLOCK_ALL ? n : BLOCK_WINDOW + 1;
 
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n && j < i + w; j++)
-			score_pair(nc, &rows[i], &rows[j]);
+			score_pair(nc, e[i].row, e[j].row);
 }
 
-static int
-near_block(sqlite3 *db, struct near_ctx *nc, const char *key, int skip_relay,
-    struct crm_err *err)
+/* field: index into row.f; email: block on the local part, relays skipped. */
+static void
+near_block(struct near_ctx *nc, const struct recs *rs, int field,
+    struct bent *e)
 {
-	struct crm_buf q;
-	struct row *rows = NULL;
-	size_t n = 0, cap = 0, k;
-	char *prev = NULL;
-	sqlite3_stmt *st;
-	int rc;
+	size_t i, n = 0, start;
 
-	crm_buf_init(&q);
-	/* key is one of the fixed expressions below, never input. */
-	crm_buf_addf(&q, "SELECT customer_id, name_key, kana_key, email_key,"
-	    " phone_key, postcode_key, address_key, birthday, %s AS k"
-	    " FROM identities WHERE %s IS NOT NULL AND %s <> ''"
-	    " ORDER BY k, name_key, kana_key", key, key, key);
-	rc = crm_db_prepare(db, q.s, &st, err);
-	crm_buf_release(&q);
-	if (rc < 0)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *k8 = (const char *)sqlite3_column_text(st, 8);
-		int64_t cust = sqlite3_column_int64(st, 0);
+	for (i = 0; i < rs->n; i++) {
+		const char *k = rs->r[i].f[field], *at;
 
-		if (cust <= 0 || cust >= nc->u->n || k8 == NULL)
+		if (k == NULL)
 			continue;
-		if (skip_relay && crm_email_is_relay(
-		    (const char *)sqlite3_column_text(st, 3)))
-			continue;
-		if (prev == NULL || strcmp(prev, k8) != 0) {
-			block_apply(nc, rows, n);
-			rows_clear(rows, n);
-			n = 0;
-			free(prev);
-			prev = crm_xstrdup(k8);
+		e[n].key = k;
+		e[n].klen = strlen(k);
+		if (field == 2) {
+			if (crm_email_is_relay(k) || (at = strrchr(k, '@')) == NULL ||
+			    at == k)
+				continue;
+			e[n].klen = (size_t)(at - k);
 		}
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			rows = crm_xreallocarray(rows, cap, sizeof *rows);
-		}
-		rows[n].cust = cust;
-		for (k = 0; k < 7; k++)
-			rows[n].f[k] = sqlite3_column_type(st, (int)k + 1) == SQLITE_NULL ?
-			    NULL : crm_xstrdup((const char *)sqlite3_column_text(st, (int)k + 1));
+		e[n].row = &rs->r[i];
 		n++;
 	}
-	block_apply(nc, rows, n);
-	rows_clear(rows, n);
-	free(rows);
-	free(prev);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return crm_db_err(db, err, "identities");
-	return 0;
+	qsort(e, n, sizeof *e, bent_cmp);
+	for (start = 0, i = 1; i <= n; i++) {
+		if (i < n && e[i].klen == e[start].klen &&
+		    memcmp(e[i].key, e[start].key, e[i].klen) == 0)
+			continue;
+		block_apply(nc, e + start, i - start);
+		start = i;
+	}
 }
 
 static int
@@ -768,31 +851,36 @@ int
 crm_dedupe_run(sqlite3 *db, const struct crm_dedupe_opts *o,
     struct crm_dedupe_stats *stats, struct crm_err *err)
 {
-	static const struct { const char *key; int skip_relay; } blocks[] = {
-		{ "phone_key", 0 },
-		{ "postcode_key", 0 },
-		{ "substr(email_key, 1, instr(email_key, '@') - 1)", 1 },
-		{ "name_key", 0 },
-		{ "kana_key", 0 },
-	};
+	/* Blocks: phone, postcode, e-mail local part, name, kana. */
+	static const int blocks[] = { 3, 4, 2, 0, 1 };
 	struct rules_in_force rf;
 	struct pairmap found = { NULL, 0, 0 }, rejected = { NULL, 0, 0 };
 	struct near_ctx nc;
+	struct recs recs = { NULL, 0, 0, NULL, 0, 0 };
+	struct bent *ents = NULL;
 	struct uf u;
 	size_t r, i;
 	int32_t e;
 	int64_t c;
+	double t;
 	int ret = -1;
 
 	memset(stats, 0, sizeof *stats);
 	memset(&rf, 0, sizeof rf);
 	crm_buf_init(&nc.reasons);
+	/* The rule passes read every record once per rule, in different
+	 * orders: a larger page cache for this connection (128 MiB). */
+	if (crm_db_exec(db, "PRAGMA cache_size = -131072;",
+	    err) < 0)
+		return -1;
 	if (uf_load(db, &u, &stats->customers, err) < 0 ||
 	    rif_load(db, &rf, err) < 0)
 		goto out;
+	t = crm_now();
 	for (r = 0; r < rf.n; r++)
 		if (apply_rule(db, &u, &rf, r, stats, err) < 0)
 			goto out;
+	stats->t_rules = crm_now() - t;
 	{
 		int64_t v;
 
@@ -800,8 +888,11 @@ crm_dedupe_run(sqlite3 *db, const struct crm_dedupe_opts *o,
 			goto out;
 		stats->identities = v;
 	}
+	t = crm_now();
 	if (merge_rule_groups(db, &u, &rf, stats, err) < 0)
 		goto out;
+	stats->t_merge = crm_now() - t;
+	t = crm_now();
 
 	/* Rejected pairs between the customers as they now are. */
 	for (c = 1; c < u.n; c++)
@@ -817,14 +908,24 @@ crm_dedupe_run(sqlite3 *db, const struct crm_dedupe_opts *o,
 	nc.rejected = &rejected;
 	nc.threshold = o->threshold;
 	nc.stats = stats;
+	if (recs_load(db, u.n, &recs, err) < 0)
+		goto out;
+	ents = crm_xreallocarray(NULL, recs.n ? recs.n : 1, sizeof *ents);
 	for (i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
-		if (near_block(db, &nc, blocks[i].key, blocks[i].skip_relay, err) < 0)
-			goto out;
+		near_block(&nc, &recs, blocks[i], ents);
+	free(ents);
+	ents = NULL;
+	recs_release(&recs);
+	stats->t_near = crm_now() - t;
+	t = crm_now();
 	if (store_pairs(db, &u, &found, o, stats, err) < 0)
 		goto out;
+	stats->t_store = crm_now() - t;
 	ret = 0;
 out:
 	crm_buf_release(&nc.reasons);
+	free(ents);
+	recs_release(&recs);
 	pm_release(&found);
 	pm_release(&rejected);
 	free(rf.mask);

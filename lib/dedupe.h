@@ -51,6 +51,7 @@ struct crm_dedupe_stats {
 	long long pending;     /* pending pairs after the run */
 	long long pending_new; /* of which new */
 	long long auto_merged; /* customers absorbed by --auto-merge */
+	double t_rules, t_merge, t_near, t_store;   /* seconds per phase */
 };
 
 /* Runs inside the caller's transaction (roll it back for a dry run). */
