@@ -771,8 +771,28 @@ merged_set(struct crm_customer_ctx *c, int64_t id, int64_t **out, size_t *n,
 	return 0;
 }
 
+static int recompute(struct crm_customer_ctx *c, int64_t customer_id,
+    int fresh, struct crm_err *err);
+
 int
 crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
+    struct crm_err *err)
+{
+	return recompute(c, customer_id, 0, err);
+}
+
+int
+crm_customer_recompute_new_ctx(struct crm_customer_ctx *c, int64_t customer_id,
+    struct crm_err *err)
+{
+	return recompute(c, customer_id, 1, err);
+}
+
+/* fresh: the customer was created in this transaction, so nothing can be
+ * merged into it, no opt-out names it, and its orders were written with
+ * its id: four statements fewer. */
+static int
+recompute(struct crm_customer_ctx *c, int64_t customer_id, int fresh,
     struct crm_err *err)
 {
 	char *contact[NCONTACT] = { 0 };
@@ -787,12 +807,19 @@ crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
 	sqlite3_stmt *st;
 
 	crm_buf_init(&search);
-	if (crm_customer_resolve_ctx(c, customer_id, &id, err) < 0 ||
+	if (fresh) {
+		id = customer_id;
+		set = crm_xmalloc(sizeof *set);
+		set[0] = id;
+		nset = 1;
+	} else if (crm_customer_resolve_ctx(c, customer_id, &id, err) < 0 ||
 	    merged_set(c, id, &set, &nset, err) < 0)
 		return -1;
 
 	for (k = 0; k < nset; k++) {
 		/* Orders follow their identities to the survivor. */
+		if (fresh)
+			goto aggregates;
 		st = c->rc_sync;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, set[k]);
@@ -804,6 +831,7 @@ crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
 			goto out;
 		}
 
+aggregates:
 		st = c->rc_agg;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, set[k]);
@@ -855,6 +883,8 @@ crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
 
 		/* The ledger: the owner can opt out but never back in; only
 		 * the customer can opt in. */
+		if (fresh)
+			continue;
 		st = c->rc_optouts;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, set[k]);

@@ -81,6 +81,10 @@ int crm_identity_attach_ctx(struct crm_customer_ctx *ctx, int64_t shop_id,
     struct crm_err *err);
 int crm_customer_recompute_ctx(struct crm_customer_ctx *ctx,
     int64_t customer_id, struct crm_err *err);
+/* The same for a customer created in the caller's transaction (nothing
+ * merged into it, no opt-outs yet): fewer statements. */
+int crm_customer_recompute_new_ctx(struct crm_customer_ctx *ctx,
+    int64_t customer_id, struct crm_err *err);
 int crm_customer_resolve_ctx(struct crm_customer_ctx *ctx, int64_t id,
     int64_t *active, struct crm_err *err);
 

@@ -1228,12 +1228,16 @@ crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
 	    " SELECT id FROM customers WHERE id > ?1", &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, imp->max_customer);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (crm_customer_recompute_ctx(imp->cc, sqlite3_column_int64(st, 0),
-		    err) < 0) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if ((id > imp->max_customer ?
+		    crm_customer_recompute_new_ctx(imp->cc, id, err) :
+		    crm_customer_recompute_ctx(imp->cc, id, err)) < 0) {
 			sqlite3_finalize(st);
 			return -1;
 		}
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return crm_db_err(imp->db, err, "import");

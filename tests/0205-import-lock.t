@@ -21,7 +21,7 @@ is "$(sql "select count(*) from orders")" "2" "after the lock: 2 orders"
 
 # kill -9 in the middle of a large import: the database is as before.
 awk 'BEGIN { print "order_id,ordered_at,email,name,sku,quantity,unit_price";
-	for (i = 0; i < 200000; i++) printf "K%d,2026-11-01,k%d@example.jp,K %d,S,1,100\n", i, i % 5000, i }' > big.csv
+	for (i = 0; i < 500000; i++) printf "K%d,2026-11-01,k%d@example.jp,K %d,S,1,100\n", i, i % 5000, i }' > big.csv
 before=$(sqlite3 "$CRM_DB" .dump | cksum)
 crm-import big.csv 2>/dev/null &
 pid=$!
