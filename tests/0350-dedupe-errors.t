@@ -49,8 +49,9 @@ crm-dedupe -q merge 1 1; is "$?" 0 "merging a customer with itself is a no-op"
 is "$(sql "SELECT count(*) FROM merges")" 0 "... that records nothing"
 
 # A locked database is a temporary failure (cron retries).
-( echo "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('lock', '1');"; sleep 3; echo "ROLLBACK;" ) | sqlite3 "$CRM_DB" &
-sleep 0.5
+( echo "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('lock', '1');"
+  echo ".shell touch '$T/locked'"; sleep 3; echo "ROLLBACK;" ) | sqlite3 "$CRM_DB" >/dev/null &
+i=0; while [ ! -e "$T/locked" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 CRM_BUSY_TIMEOUT=100 crm-dedupe run >/dev/null 2>&1; rc=$?
 is "$rc" 75 "run on a locked database: exit 75"
 CRM_BUSY_TIMEOUT=100 crm-dedupe merge 1 2 >/dev/null 2>&1; rc=$?
