@@ -59,6 +59,12 @@ is "$?" 75 "sendmail exit 75: deferred, exit 75"
 echo "$taro" | crm-mail send -t "$T/test.tmpl" --campaign smx --sendmail="$T/no-such-sendmail" 2>/dev/null
 is "$?" 69 "sendmail missing: exit 69"
 
+# -S SEGMENT instead of stdin: the saved segment, evaluated now.
+crm-segment save repeaters --orders 2.. >/dev/null 2>&1
+is "$(crm-mail send -t "$T/test.tmpl" --campaign seg -S repeaters --mbox - 2>/dev/null | grep '^To:')" \
+	"To: =?UTF-8?B?5bGx55SwIOWkqumDjg==?= <taro@example.com>" "-S SEGMENT mails the saved segment (taro, 2 orders)"
+fails 65 "-S with an unknown segment" sh -c "crm-mail send -t '$T/test.tmpl' -S nosuch --mbox /dev/null"
+
 fails 64 "two transports: usage error" sh -c "echo $taro | crm-mail send -t '$T/test.tmpl' --mbox '$T/a' --maildir '$T/b'"
 fails 64 "no transport: usage error" sh -c "echo $taro | crm-mail send -t '$T/test.tmpl'"
 fails 64 "--rate 0 refused" sh -c "echo $taro | crm-mail send -t '$T/test.tmpl' --mbox '$T/a' --rate 0"
