@@ -24,6 +24,8 @@
 
 struct dt {
 	int y, mo, d, h, mi, s;
+	int wday;		/* day of the week written beside the date; -1 */
+	int ampm;		/* 0 none, 1 午前/AM, 2 午後/PM */
 	int has_tz;
 	long off;		/* seconds east of UTC */
 };
@@ -138,26 +140,73 @@ zone(const char **p, struct dt *t)
 	return 0;
 }
 
-/* After the date: [T| ]H:MM[:SS[.frac]] or H時M分[S秒], then a zone. */
+/* 12-hour clock: 午後3:05, 3:05 PM, 午前0時. */
+static int
+twelve(struct dt *t)
+{
+	if (t->ampm == 0)
+		return 0;
+	if (t->h > 12)
+		return -1;
+	if (t->ampm == 2 && t->h < 12)
+		t->h += 12;
+	else if (t->ampm == 1 && t->h == 12)
+		t->h = 0;
+	return 0;
+}
+
+/* "(日)", "(日曜)", "(日曜日)" after a date, as Japanese systems print it. */
+static int
+weekday(const char **p, struct dt *t)
+{
+	static const char *const wd[7] = { "日", "月", "火", "水", "木", "金", "土" };
+	int i;
+
+	t->wday = -1;
+	while (**p == ' ')
+		(*p)++;
+	if (**p != '(')
+		return 0;
+	(*p)++;
+	for (i = 0; i < 7 && !lit(p, wd[i]); i++)
+		;
+	if (i == 7)
+		return -1;
+	if (lit(p, "曜"))
+		lit(p, "日");
+	if (!lit(p, ")"))
+		return -1;
+	t->wday = i;
+	return 0;
+}
+
+/* After the date: [T| ]H:MM[:SS[.frac]] or H時M分[S秒], then a zone;
+ * 午前/午後 before or AM/PM after the time. */
 static int
 clock_part(const char **p, struct dt *t, int kanji)
 {
+	const char *q;
+
 	if (**p == 'T' || **p == ' ')
 		(*p)++;
 	while (**p == ' ')
 		(*p)++;
 	if (**p == '\0')
 		return 0;
+	if (lit(p, "午前"))
+		t->ampm = 1;
+	else if (lit(p, "午後"))
+		t->ampm = 2;
+	while (**p == ' ')
+		(*p)++;
 	if (digits(p, 1, 2, &t->h) < 0)
 		return -1;
 	if (kanji && lit(p, "時")) {
-		if (**p == '\0')
-			return 0;
-		if (digits(p, 1, 2, &t->mi) < 0 || !lit(p, "分"))
+		if (**p != '\0' && (digits(p, 1, 2, &t->mi) < 0 || !lit(p, "分")))
 			return -1;
 		if (**p != '\0' && (digits(p, 1, 2, &t->s) < 0 || !lit(p, "秒")))
 			return -1;
-		return **p == '\0' ? 0 : -1;
+		return **p == '\0' ? twelve(t) : -1;
 	}
 	if (!lit(p, ":") || digits(p, 2, 2, &t->mi) < 0)
 		return -1;
@@ -172,9 +221,18 @@ clock_part(const char **p, struct dt *t, int kanji)
 				(*p)++;
 		}
 	}
+	for (q = *p; *q == ' '; q++)
+		;
+	if (t->ampm == 0 && (lit(&q, "AM") || lit(&q, "am"))) {
+		t->ampm = 1;
+		*p = q;
+	} else if (t->ampm == 0 && (lit(&q, "PM") || lit(&q, "pm"))) {
+		t->ampm = 2;
+		*p = q;
+	}
 	if (zone(p, t) < 0)
 		return -1;
-	return **p == '\0' ? 0 : -1;
+	return **p == '\0' ? twelve(t) : -1;
 }
 
 static int
@@ -185,6 +243,7 @@ parse(const char *s, struct dt *t)
 	char sep;
 
 	memset(t, 0, sizeof *t);
+	t->wday = -1;
 	/* 20261122 and 20261122103000, as some systems write them. */
 	if ((n == 8 || n == 14) && strspn(s, "0123456789") == n) {
 		digits(&p, 4, 4, &t->y);
@@ -201,7 +260,8 @@ parse(const char *s, struct dt *t)
 		return -1;
 	if (lit(&p, "年")) {
 		if (digits(&p, 1, 2, &t->mo) < 0 || !lit(&p, "月") ||
-		    digits(&p, 1, 2, &t->d) < 0 || !lit(&p, "日"))
+		    digits(&p, 1, 2, &t->d) < 0 || !lit(&p, "日") ||
+		    weekday(&p, t) < 0)
 			return -1;
 		while (*p == ' ')
 			p++;
@@ -214,7 +274,7 @@ parse(const char *s, struct dt *t)
 	if (digits(&p, 1, 2, &t->mo) < 0 || *p != sep)
 		return -1;
 	p++;
-	if (digits(&p, 1, 2, &t->d) < 0)
+	if (digits(&p, 1, 2, &t->d) < 0 || weekday(&p, t) < 0)
 		return -1;
 	return clock_part(&p, t, 0);
 }
@@ -240,6 +300,22 @@ check(const struct dt *t, const char *in, struct crm_err *err)
 		return crm_err_set(err, EX_DATAERR,
 		    "date: '%s': %02d:%02d:%02d is not a time of day", in, t->h,
 		    t->mi, t->s);
+	if (t->wday >= 0) {
+		static const char *const wd[7] = { "日", "月", "火", "水", "木", "金", "土" };
+		struct tm tm;
+		time_t when;
+
+		memset(&tm, 0, sizeof tm);
+		tm.tm_year = t->y - 1900;
+		tm.tm_mon = t->mo - 1;
+		tm.tm_mday = t->d;
+		tm.tm_hour = 12;
+		when = timegm(&tm);
+		if (gmtime_r(&when, &tm) != NULL && tm.tm_wday != t->wday)
+			return crm_err_set(err, EX_DATAERR,
+			    "date: '%s': %04d-%02d-%02d is a %s曜日, not %s曜日", in,
+			    t->y, t->mo, t->d, wd[tm.tm_wday], wd[t->wday]);
+	}
 	return 0;
 }
 
@@ -331,6 +407,7 @@ crm_date_parse_fmt(const char *in, const char *fmt, char out[CRM_TS_LEN],
 		return r;
 	}
 	memset(&t, 0, sizeof t);
+	t.wday = -1;
 	t.y = tm.tm_year + 1900;
 	t.mo = tm.tm_mon + 1;
 	t.d = tm.tm_mday;
@@ -356,6 +433,7 @@ ymd(const char *s, struct dt *t)
 	const char *p = s;
 
 	memset(t, 0, sizeof *t);
+	t->wday = -1;
 	if (digits(&p, 4, 4, &t->y) < 0 || !lit(&p, "-") ||
 	    digits(&p, 2, 2, &t->mo) < 0 || !lit(&p, "-") ||
 	    digits(&p, 2, 2, &t->d) < 0)

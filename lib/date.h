@@ -14,7 +14,9 @@
  * 2026-11-22 10:05:00(.123), 2026-11-22T10:05:00+09:00 (converted to local
  * time), ...Z, "... -0500", "... +0900", "... UTC", "... JST",
  * 2026年11月22日 (with 10時05分 or 10:05 optional), 20261122,
- * 20261122100500; full-width digits too.  A date alone is 00:00:00.
+ * 20261122100500; full-width digits too; a day of the week after the date
+ * ("2026/11/22(日)", checked against the date); 午前/午後 or AM/PM.  A
+ * date alone is 00:00:00.
  * Impossible dates (2026-02-30, 2025-02-29, 25:00) and anything else: -1
  * with EX_DATAERR and a message saying what is wrong. */
 int crm_date_parse(const char *in, char out[CRM_TS_LEN], struct crm_err *err);
