@@ -63,7 +63,8 @@ struct crm_mailer {
 	char *campaign;           /* the campaign whose id is cached */
 	int64_t campaign_id;
 	sqlite3_stmt *st_customer, *st_delivery, *st_insert, *st_retry,
-	    *st_update, *st_undeliverable, *st_campaign_get, *st_campaign_ins;
+	    *st_update, *st_undeliverable, *st_campaign_get, *st_campaign_ins,
+	    *st_optout;
 	struct crm_buf msg, tmp;
 };
 
@@ -343,7 +344,8 @@ crm_mailer_open(sqlite3 *db, const struct crm_transport_opts *o,
 	    prep(m, "SELECT id FROM campaigns WHERE name = ?", &m->st_campaign_get,
 	    err) < 0 ||
 	    prep(m, "INSERT OR IGNORE INTO campaigns (name, template, kind, "
-	    "created_at) VALUES (?, ?, ?, ?)", &m->st_campaign_ins, err) < 0)
+	    "created_at) VALUES (?, ?, ?, ?)", &m->st_campaign_ins, err) < 0 ||
+	    crm_optout_is_out_prepare(db, &m->st_optout, err) < 0)
 		goto fail;
 	m->t0 = crm_now();
 	*out = m;
@@ -379,6 +381,7 @@ crm_mailer_close(struct crm_mailer *m)
 	sqlite3_finalize(m->st_undeliverable);
 	sqlite3_finalize(m->st_campaign_get);
 	sqlite3_finalize(m->st_campaign_ins);
+	sqlite3_finalize(m->st_optout);
 	for (i = 0; i < m->nvars; i++) {
 		free(m->var_names[i]);
 		free(m->var_values[i]);
@@ -485,7 +488,7 @@ ineligible(struct crm_mailer *m, const struct cust *c, const char *kind,
 		return "no address";
 	if (!crm_mime_addr_ok(c->email))
 		return "bad address";
-	if (crm_optout_is_out(m->db, c->id, kind, &out, err) < 0) {
+	if (crm_optout_is_out_st(m->db, m->st_optout, c->id, kind, &out, err) < 0) {
 		*fail = 1;
 		return NULL;
 	}

@@ -102,22 +102,45 @@ static const char is_out_sql[] =
     " LIMIT 1";
 
 int
+crm_optout_is_out_prepare(sqlite3 *db, sqlite3_stmt **st, struct crm_err *err)
+{
+	if (sqlite3_prepare_v3(db, is_out_sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL) != SQLITE_OK) {
+		*st = NULL;
+		return crm_db_err(db, err, "optouts");
+	}
+	return 0;
+}
+
+int
+crm_optout_is_out_st(sqlite3 *db, sqlite3_stmt *st, int64_t id,
+    const char *kind, int *out, struct crm_err *err)
+{
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	crm_db_bind_text(st, 2, kind);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return crm_db_err(db, err, "optouts");
+	*out = rc == SQLITE_ROW;
+	return 0;
+}
+
+int
 crm_optout_is_out(sqlite3 *db, int64_t id, const char *kind, int *out,
     struct crm_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (crm_db_prepare(db, is_out_sql, &st, err) < 0)
+	if (crm_optout_is_out_prepare(db, &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	crm_db_bind_text(st, 2, kind);
-	rc = sqlite3_step(st);
+	rc = crm_optout_is_out_st(db, st, id, kind, out, err);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return crm_db_err(db, err, "optouts");
-	*out = rc == SQLITE_ROW;
-	return 0;
+	return rc;
 }
 
 int

@@ -36,6 +36,13 @@ int crm_optout_verify(const unsigned char *key, size_t klen,
 int crm_optout_is_out(sqlite3 *db, int64_t customer_id, const char *kind,
     int *out, struct crm_err *err);
 
+/* The same check with a statement prepared once (crm-mail asks for every
+ * message): prepare, then ask as often as needed, then finalize. */
+int crm_optout_is_out_prepare(sqlite3 *db, sqlite3_stmt **st,
+    struct crm_err *err);
+int crm_optout_is_out_st(sqlite3 *db, sqlite3_stmt *st, int64_t customer_id,
+    const char *kind, int *out, struct crm_err *err);
+
 /* Record an opt-out unless the customer is already out of that channel
  * (idempotent; *changed says whether a row was written), then recompute
  * the customer.  by is owner, customer or bounce.  Runs inside the
