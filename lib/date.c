@@ -446,10 +446,12 @@ ymd(const char *s, struct dt *t)
 static int
 ymd_checked(const char *s, const char *what, struct dt *t, struct crm_err *err)
 {
-	if (s == NULL || ymd(s, t) < 0)
-		return crm_err_set(err, EX_DATAERR,
+	if (s == NULL || ymd(s, t) < 0) {
+		crm_err_set(err, EX_DATAERR,
 		    "%s: '%s' is not a date (expected YYYY-MM-DD)", what,
 		    s ? s : "");
+		return -1;
+	}
 	if (check(t, s, err) < 0) {
 		crm_err_prefix(err, "%s: ", what);
 		return -1;

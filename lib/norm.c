@@ -297,14 +297,16 @@ bad(struct crm_err *err, const char *field, const char *in, const char *why)
 {
 	char b[96];
 
-	return crm_err_set(err, EX_DATAERR, "%s: '%s' %s", field,
-	    shown(in, b, sizeof b), why);
+	crm_err_set(err, EX_DATAERR, "%s: '%s' %s", field, shown(in, b, sizeof b),
+	    why);
+	return -1;
 }
 
 static int
 bad_utf8(struct crm_err *err, const char *field)
 {
-	return crm_err_set(err, EX_DATAERR, "%s: invalid UTF-8", field);
+	crm_err_set(err, EX_DATAERR, "%s: invalid UTF-8", field);
+	return -1;
 }
 
 /* Fold; *out NULL for empty input.  1 = something to check, 0 = empty. */
