@@ -51,7 +51,7 @@ static const char v1[] =
 "  created_at    TEXT NOT NULL,"
 "  updated_at    TEXT NOT NULL"
 ");"
-"CREATE INDEX customers_merged   ON customers(merged_into);"
+"CREATE INDEX customers_merged   ON customers(merged_into) WHERE merged_into IS NOT NULL;"  /* IS NULL would pick it and scan everyone */
 "CREATE INDEX customers_total    ON customers(total) WHERE merged_into IS NULL;"
 "CREATE INDEX customers_orders   ON customers(orders) WHERE merged_into IS NULL;"
 "CREATE INDEX customers_last     ON customers(last_order) WHERE merged_into IS NULL;"
@@ -170,6 +170,9 @@ static const char v1[] =
 "  UNIQUE (a, b)"
 ");"
 "CREATE INDEX dedupe_pairs_b ON dedupe_pairs(b);"
+"CREATE INDEX dedupe_pairs_pending ON dedupe_pairs(a, b) WHERE status = 'pending';"
+/* A split returns identities by where they came from. */
+"CREATE INDEX identities_origin ON identities(origin_customer);"
 
 /* ---- tags and the caution flag --------------------------------------- */
 "CREATE TABLE tags ("
