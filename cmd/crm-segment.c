@@ -33,7 +33,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: crm-segment [filters] [-S NAME] [--count | --stats | --explain]\n"
+	    "usage: crm-segment [filters] [-S NAME] [--count | --stats] [--explain]\n"
 	    "                   [-o ids|csv|tsv|json|table] [--columns LIST] [--sort FIELD]\n"
 	    "                   [--limit N] [--stdin | --no-stdin] [--today DATE]\n"
 	    "                   [--db FILE] [-qv] ['EXPRESSION']\n"
@@ -597,8 +597,8 @@ main(int argc, char **argv)
 			goto done;
 		}
 	}
-	if (count + stats + explain_only > 1) {
-		fprintf(stderr, "%s: --count, --stats and --explain exclude each other\n", prog);
+	if (count + stats > 1 || (stats && explain_only)) {
+		fprintf(stderr, "%s: --count and --stats exclude each other and --explain\n", prog);
 		usage(stderr);
 		code = EX_USAGE;
 		goto done;
@@ -743,7 +743,11 @@ main(int argc, char **argv)
 		goto done;
 	}
 
-	if (count) {
+	if (count && explain_only) {
+		if (explain(db, seg, "count(*)", NULL, NULL, &err) < 0)
+			code = crm_cli_fail(prog, &err);
+		goto done;
+	} else if (count) {
 		int64_t n;
 
 		if (crm_segment_count(db, seg, have_list ? &list : NULL, &n, &err) < 0) {

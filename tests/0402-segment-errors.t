@@ -102,7 +102,8 @@ flag_err "--pref: unknown prefecture '東亰'" --pref 東亰
 flag_err "--pref: empty list" --pref ,
 flag_err "--newsletter: expected yes or no, found 'maybe'" --newsletter maybe
 flag_err "--keyword: empty value" --keyword ''
-flag_err "--count, --stats and --explain exclude each other" --count --stats
+flag_err "--count and --stats exclude each other and --explain" --count --stats
+flag_err "--count and --stats exclude each other and --explain" --stats --explain
 flag_err "list takes no filters or expression" list extra
 flag_err "segment name 'bad\"name': no spaces, quotes, backslashes or control characters" save 'bad"name'
 err --bought-in 2026-01-01..
