@@ -663,7 +663,7 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 	struct crm_err e;
 	struct shop *shop;
 	struct order o;
-	char digest[65];
+	char digest[65], where[512];
 	int64_t total = 0, identity_id, customer_id, order_id;
 	int created, rc, ret = -1, total_given = 0, priced = 1;
 	size_t i;
@@ -720,6 +720,7 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 	}
 	if ((shop = shop_get(imp, g->shop, err)) == NULL)
 		goto out;
+	snprintf(where, sizeof where, "%s:%ld", imp->file, g->first_line);
 
 	o.ordered_at = g->v[V_ORDERED];
 	o.shipped_at = g->v[V_SHIPPED];
@@ -766,7 +767,7 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 			goto out;
 		}
 		if (crm_identity_attach_ctx(imp->cc, shop->id, &shop->rs, &buyer,
-		    &keys, NULL, &identity_id, &customer_id, &created, err) < 0 ||
+		    &keys, where, &identity_id, &customer_id, &created, err) < 0 ||
 		    imp_insert(imp, order_id, 1, imp->find_order, total_given, total,
 		    err) < 0) {
 			sqlite3_reset(imp->find_order);
@@ -793,7 +794,7 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 	} else if (rc == SQLITE_DONE) {
 		sqlite3_reset(imp->find_order);
 		if (crm_identity_attach_ctx(imp->cc, shop->id, &shop->rs, &buyer,
-		    &keys, NULL, &identity_id, &customer_id, &created, err) < 0)
+		    &keys, where, &identity_id, &customer_id, &created, err) < 0)
 			goto out;
 		if (created)
 			c->customers_new++;
@@ -1032,7 +1033,7 @@ member_row(struct crm_importer *imp, const struct crm_csv_record *rec,
 	struct crm_buyer_keys keys;
 	struct crm_err e;
 	struct shop *shop;
-	char ts[CRM_TS_LEN];
+	char ts[CRM_TS_LEN], where[512];
 	char *reg = NULL;
 	int64_t identity_id, customer_id;
 	int created, flag, i, ret = -1;
@@ -1083,9 +1084,10 @@ member_row(struct crm_importer *imp, const struct crm_csv_record *rec,
 		ret = 0;
 		goto out;
 	}
+	snprintf(where, sizeof where, "%s:%ld", imp->file, rec->line);
 	if ((shop = shop_get(imp, row_shop(imp, rec), err)) == NULL ||
 	    crm_identity_attach_ctx(imp->cc, shop->id, &shop->rs, &buyer, &keys,
-	    NULL, &identity_id, &customer_id, &created, err) < 0 ||
+	    where, &identity_id, &customer_id, &created, err) < 0 ||
 	    touch(imp, customer_id, err) < 0) {
 		crm_buyer_keys_release(&keys);
 		goto out;

@@ -9,9 +9,10 @@ crm-import one.csv 2>/dev/null; is "$?" 0 "first import"
 
 # Hold the write lock from another process for a few seconds.
 printf 'order_id,ordered_at,email,total\n2,2026-11-02,b@example.jp,200\n' > two.csv
-( printf 'BEGIN IMMEDIATE;\nINSERT INTO meta (key, value) VALUES ('"'"'lock'"'"', '"'"'held'"'"');\n'; sleep 3; printf 'ROLLBACK;\n' ) | sqlite3 "$CRM_DB" &
+( printf 'BEGIN IMMEDIATE;\nINSERT INTO meta (key, value) VALUES ('"'"'lock'"'"', '"'"'held'"'"');\n.shell touch %s\n' "$T/locked"; sleep 4; printf 'ROLLBACK;\n' ) | sqlite3 "$CRM_DB" &
 holder=$!
-sleep 1
+i=0; while [ ! -e "$T/locked" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+ok "the other process holds the write lock" test -e "$T/locked"
 CRM_BUSY_TIMEOUT=100 crm-import two.csv 2>err; is "$?" 75 "locked: exit 75"
 like "$(cat err)" "locked" "locked: says so"
 wait "$holder"
