@@ -15,11 +15,13 @@ sql "SELECT id FROM customers WHERE email LIKE 'user%' ORDER BY id" >"$T/ids"
 is "$(wc -l <"$T/ids" | tr -d ' ')" 40 "40 customers to mail"
 smtpd_start
 
-# --rate 20: about two seconds for 40; killed after one.
+# --rate 20: about two seconds for 40; killed part way.
 crm-mail send -t "$T/test.tmpl" --campaign resume --rate 20 \
 	--smtp "smtp://127.0.0.1:$SMTP_PORT" <"$T/ids" 2>/dev/null &
 pid=$!
-sleep 1
+# Kill it once a few messages are through (at most 10 s).
+_w=0
+while [ "$(nreceived)" -lt 5 ] && [ $_w -lt 100 ]; do sleep 0.1; _w=$((_w + 1)); done
 kill -9 $pid
 wait $pid 2>/dev/null
 first=$(nreceived)
