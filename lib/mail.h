@@ -53,7 +53,8 @@ enum crm_send_status {
 struct crm_send_result {
 	enum crm_send_status status;
 	char reason[256];         /* "opted out", "no address", "550 ..." */
-	int64_t delivery_id;
+	int64_t delivery_id;      /* the ledger row; 0 for dry runs (mbox,
+	                           * Maildir), which write no ledger */
 };
 
 /* Send template t as campaign (created on first use) to customer_id.
