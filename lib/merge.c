@@ -236,7 +236,10 @@ crm_merge(sqlite3 *db, int64_t a, int64_t b, const char *how, const char *who,
     const char *reason, int64_t *survivor, struct crm_err *err)
 {
 	struct crm_merge_ctx *c;
-	int64_t ra, rb, s, x;
+	sqlite3_stmt *st;
+	int64_t ra, rb, s, x, *ends = NULL;
+	size_t nends = 0, i;
+	int rc;
 
 	if (crm_customer_resolve(db, a, &ra, err) < 0 ||
 	    crm_customer_resolve(db, b, &rb, err) < 0)
@@ -247,15 +250,38 @@ crm_merge(sqlite3 *db, int64_t a, int64_t b, const char *how, const char *who,
 	}
 	s = ra < rb ? ra : rb;
 	x = ra < rb ? rb : ra;
-	if (crm_merge_ctx_open(db, &c, err) < 0)
+	/* The other customers of the absorbed one's pending pairs: the
+	 * merge drops those pairs, so their flags may change. */
+	if (crm_db_prepare(db, "SELECT a + b - ?1 FROM dedupe_pairs WHERE"
+	    " status = 'pending' AND (a = ?1 OR b = ?1)", &st, err) < 0)
 		return -1;
+	sqlite3_bind_int64(st, 1, x);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ends = crm_xreallocarray(ends, nends + 1, sizeof *ends);
+		ends[nends++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(ends);
+		return crm_db_err(db, err, "dedupe_pairs");
+	}
+	if (crm_merge_ctx_open(db, &c, err) < 0) {
+		free(ends);
+		return -1;
+	}
 	if (crm_merge_pair_ctx(c, s, x, how, who, reason, NULL, err) < 0) {
 		crm_merge_ctx_close(c);
+		free(ends);
 		return -1;
 	}
 	crm_merge_ctx_close(c);
-	if (crm_customer_recompute(db, s, err) < 0 ||
-	    crm_undetermined_refresh(db, 0, err) < 0)
+	rc = crm_customer_recompute(db, s, err) < 0 ||
+	    crm_undetermined_refresh(db, s, err) < 0 ||
+	    crm_undetermined_refresh(db, x, err) < 0;
+	for (i = 0; !rc && i < nends; i++)
+		rc = crm_undetermined_refresh(db, ends[i], err) < 0;
+	free(ends);
+	if (rc)
 		return -1;
 	*survivor = s;
 	return 0;
