@@ -182,7 +182,8 @@ score(struct cell *cell, size_t n, double *prec, double *rec, double *f1,
 	unsigned long long tp = 0, pp = 0, tt = 0, run;
 	size_t i, j;
 
-	qsort(cell, n, sizeof *cell, cell_cmp);
+	if (n > 1)
+		qsort(cell, n, sizeof *cell, cell_cmp);
 	for (i = 0; i < n; i = j) {		/* customers, and customer x person */
 		for (j = i; j < n && cell[j].c == cell[i].c; j++)
 			;
@@ -195,7 +196,8 @@ score(struct cell *cell, size_t n, double *prec, double *rec, double *f1,
 		run = j - i;
 		tp += run * (run - 1) / 2;
 	}
-	qsort(cell, n, sizeof *cell, person_cmp);
+	if (n > 1)
+		qsort(cell, n, sizeof *cell, person_cmp);
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && cell[j].p == cell[i].p; j++)
 			;
@@ -259,8 +261,10 @@ main(int argc, char **argv)
 		release(pend, np);
 		return err.code ? err.code : EX_SOFTWARE;
 	}
-	qsort(truth, nt, sizeof *truth, keyed_cmp);
-	qsort(clus, nc, sizeof *clus, keyed_cmp);
+	if (nt > 0)
+		qsort(truth, nt, sizeof *truth, keyed_cmp);
+	if (nc > 0)
+		qsort(clus, nc, sizeof *clus, keyed_cmp);
 	cell = crm_xreallocarray(NULL, nt ? nt : 1, sizeof *cell);
 	for (i = j = 0; i < nt || j < nc;) {
 		cmp = i == nt ? 1 : j == nc ? -1 : strcmp(truth[i].key, clus[j].key);
