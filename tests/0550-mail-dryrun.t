@@ -65,6 +65,32 @@ is "$(crm-mail send -t "$T/test.tmpl" --campaign seg -S repeaters --mbox - 2>/de
 	"To: =?UTF-8?B?5bGx55SwIOWkqumDjg==?= <taro@example.com>" "-S SEGMENT mails the saved segment (taro, 2 orders)"
 fails 65 "-S with an unknown segment" sh -c "crm-mail send -t '$T/test.tmpl' -S nosuch --mbox /dev/null"
 
+# --rate: 5 messages at 5 a second take at least 0.8 s (0, .2, .4, .6, .8).
+sql "SELECT id FROM customers WHERE newsletter = 1 AND email IS NOT NULL" | head -5 >"$T/six"
+is "$(wc -l <"$T/six" | tr -d ' ')" 5 "five customers for the rate test"
+t0=$(date +%s%N)
+crm-mail send -t "$T/test.tmpl" --campaign rate --rate 5 --mbox "$T/rate.mbox" <"$T/six" 2>/dev/null
+t1=$(date +%s%N)
+ok "--rate 5: 5 messages took at least 0.75 s ($(( (t1 - t0) / 1000000 )) ms)" test $(( (t1 - t0) / 1000000 )) -ge 750
+t0=$(date +%s%N)
+crm-mail send -t "$T/test.tmpl" --campaign rate --mbox "$T/rate.mbox" <"$T/six" 2>/dev/null
+t1=$(date +%s%N)
+ok "without --rate: under 0.75 s ($(( (t1 - t0) / 1000000 )) ms)" test $(( (t1 - t0) / 1000000 )) -lt 750
+
+# From and Reply-To from crm.conf when the template has none.
+printf 'from = 設定の店 <conf@example.com>\nreply-to = help@example.com\n' >>"$XDG_CONFIG_HOME/crm/crm.conf"
+printf 'Subject: s\n\nbody\n' >"$T/nofrom.tmpl"
+echo "$taro" | crm-mail send -t "$T/nofrom.tmpl" --mbox "$T/nofrom.mbox" 2>/dev/null
+is "$(/usr/bin/python3 -c '
+import sys, mailbox, email.policy, email
+m = email.message_from_bytes(next(iter(mailbox.mbox(sys.argv[1]))).as_bytes(), policy=email.policy.default)
+print(m["From"], m["Reply-To"])' "$T/nofrom.mbox")" "設定の店 <conf@example.com> help@example.com" "From and Reply-To from crm.conf"
+printf 'frm = x\n' >"$T/typo.conf"
+echo "$taro" | crm-mail send -t "$T/nofrom.tmpl" --config "$T/typo.conf" --mbox /dev/null 2>"$T/err"
+is "$?" 78 "unknown key in crm.conf: EX_CONFIG"
+like "$(cat "$T/err")" "typo.conf:1: unknown key 'frm'" "unknown key named with file and line"
+fails 66 "--config that does not exist" sh -c "echo $taro | crm-mail send -t '$T/nofrom.tmpl' --config '$T/none.conf' --mbox /dev/null"
+
 fails 64 "two transports: usage error" sh -c "echo $taro | crm-mail send -t '$T/test.tmpl' --mbox '$T/a' --maildir '$T/b'"
 fails 64 "no transport: usage error" sh -c "echo $taro | crm-mail send -t '$T/test.tmpl'"
 fails 64 "--rate 0 refused" sh -c "echo $taro | crm-mail send -t '$T/test.tmpl' --mbox '$T/a' --rate 0"
