@@ -10,6 +10,7 @@
 #include "date.h"
 #include "db.h"
 #include "mail.h"
+#include "output.h"
 #include "segment.h"
 #include "template.h"
 #include "util.h"
@@ -21,7 +22,7 @@ static int quiet, verbose;
 enum {
 	OPT_CAMPAIGN = CRM_OPT_FIRST_FREE, OPT_SMTP, OPT_MBOX, OPT_MAILDIR,
 	OPT_SENDMAIL, OPT_RATE, OPT_CONNECTIONS, OPT_CACERT, OPT_CONFIG, OPT_VAR,
-	OPT_RETRY_UNKNOWN
+	OPT_RETRY_UNKNOWN, OPT_STATUS
 };
 
 static void
@@ -34,7 +35,9 @@ usage(FILE *fp)
 	    "                [--var NAME=VALUE]... [--retry-unknown] [-S SEGMENT]\n"
 	    "                [--db FILE] [-qv] < customers\n"
 	    "       crm-mail preview -t TEMPLATE [--campaign NAME] [--config FILE]\n"
-	    "                [--var NAME=VALUE]... [--db FILE] ID|EMAIL\n");
+	    "                [--var NAME=VALUE]... [--db FILE] ID|EMAIL\n"
+	    "       crm-mail log [--campaign NAME] [--status STATUS]\n"
+	    "                [-o ids|csv|tsv|json|table] [--db FILE]\n");
 }
 
 struct tally {
@@ -108,6 +111,58 @@ on_unknown(void *arg, long line, const char *value)
 		crm_cli_warn(prog, "stdin:%ld: no customer '%s'", line, value);
 }
 
+/* The delivery ledger, for a person looking for the unknown ones. */
+static int
+show_log(sqlite3 *db, const char *campaign, const char *status,
+    const char *fmtopt, struct crm_err *err)
+{
+	static const struct crm_out_col cols[] = {
+		{ "customer_id", 1 }, { "campaign", 0 }, { "name", 0 },
+		{ "address", 0 }, { "status", 0 }, { "attempts", 1 },
+		{ "detail", 0 }, { "message_id", 0 }, { "updated_at", 0 },
+	};
+	enum crm_out_fmt fmt = CRM_OUT_DEFAULT;
+	sqlite3_stmt *st;
+	struct crm_out *o;
+	const char *vals[9];
+	int rc, i, n = 0;
+
+	if (fmtopt != NULL && crm_out_parse(fmtopt, &fmt, err) < 0)
+		return -1;
+	if (status != NULL && strcmp(status, "unknown") == 0)
+		status = "sending";
+	if (status != NULL && strcmp(status, "sending") != 0 &&
+	    strcmp(status, "sent") != 0 && strcmp(status, "deferred") != 0 &&
+	    strcmp(status, "failed") != 0 && strcmp(status, "bounced") != 0)
+		return crm_err_set(err, EX_USAGE, "--status: '%s' is not sent, "
+		    "deferred, failed, unknown or sending", status);
+	if (crm_db_prepare(db, "SELECT d.customer_id, k.name, c.name, d.address,"
+	    " d.status, d.attempts, d.detail, d.message_id, d.updated_at"
+	    " FROM deliveries d JOIN campaigns k ON k.id = d.campaign_id"
+	    " LEFT JOIN customers c ON c.id = d.customer_id"
+	    " WHERE (?1 IS NULL OR k.name = ?1) AND (?2 IS NULL OR d.status = ?2)"
+	    " ORDER BY d.id", &st, err) < 0)
+		return -1;
+	crm_db_bind_text(st, 1, campaign);
+	crm_db_bind_text(st, 2, status);
+	o = crm_out_open(stdout, fmt, cols, 9);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < 9; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		n++;
+		if (crm_out_row(o, vals) < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		crm_out_close(o, err);
+		return crm_db_err(db, err, "deliveries");
+	}
+	if (crm_out_close(o, err) < 0)
+		return -1;
+	return n > 0 ? 0 : 1;
+}
+
 /* The campaign name when none is given: the template's file name without
  * directory and extension, so that re-running the same template is a
  * resume, never a second mailing. */
@@ -139,6 +194,8 @@ main(int argc, char **argv)
 		{ "var", required_argument, NULL, OPT_VAR },
 		{ "retry-unknown", no_argument, NULL, OPT_RETRY_UNKNOWN },
 		{ "segment", required_argument, NULL, 'S' },
+		{ "status", required_argument, NULL, OPT_STATUS },
+		{ "output", required_argument, NULL, 'o' },
 		{ "db", required_argument, NULL, CRM_OPT_DB },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -147,6 +204,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *tpath = NULL, *dbopt = NULL, *segment = NULL, *cmd;
+	const char *status = NULL, *fmt = NULL;
 	char *campaign = NULL;
 	const char **vars = NULL;
 	struct crm_transport_opts o;
@@ -165,10 +223,12 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	memset(&tally, 0, sizeof tally);
 	crm_idlist_init(&ids);
-	while ((ch = getopt_long(argc, argv, "t:S:qvh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:S:o:qvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': tpath = optarg; break;
 		case 'S': segment = optarg; break;
+		case 'o': fmt = optarg; break;
+		case OPT_STATUS: status = optarg; break;
 		case OPT_CAMPAIGN:
 			free(campaign);
 			campaign = crm_xstrdup(optarg);
@@ -210,6 +270,18 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	cmd = argv[0];
+	if (strcmp(cmd, "log") == 0) {
+		if (argc != 1) {
+			usage(stderr);
+			return EX_USAGE;
+		}
+		if (crm_db_open(crm_db_path(dbopt), CRM_DB_READONLY, &db, &err) < 0)
+			goto fail;
+		rc = show_log(db, campaign, status, fmt, &err);
+		if (rc < 0)
+			goto fail;
+		goto done;
+	}
 	preview = strcmp(cmd, "preview") == 0;
 	if ((!preview && strcmp(cmd, "send") != 0) || tpath == NULL ||
 	    (preview && argc != 2) || (!preview && argc != 1)) {

@@ -87,6 +87,11 @@ is "$(status dot)" "$taro:sent
 $hanako:sending
 $saburo:sending" "dropped after the dot: rows left 'sending'"
 like "$(cat "$T/err")" "2 unknown" "summary counts unknown"
+is "$(crm-mail log --campaign dot --status unknown -o ids)" "$hanako
+$saburo" "crm-mail log --status unknown lists them"
+is "$(crm-mail log --campaign dot -o csv | head -1)" "customer_id,campaign,name,address,status,attempts,detail,message_id,updated_at" "crm-mail log: CSV columns"
+fails 1 "crm-mail log: nothing matched exits 1" crm-mail log --campaign nosuch
+fails 64 "crm-mail log: bad --status" crm-mail log --status maybe
 smtpd_stop
 smtpd_start
 send dot <"$T/ids" 2>"$T/err"
