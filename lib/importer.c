@@ -10,6 +10,8 @@
  * order written in this call, with its digest before the call, so that a
  * re-import is told apart from an update even when an order's rows are not
  * adjacent) and imp_touched (customers to recompute at the end). */
+#define _GNU_SOURCE          /* fopencookie */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/sha.h>
@@ -1113,6 +1115,121 @@ blank(const struct crm_csv_record *rec)
 	return 1;
 }
 
+/* ---- unquoted input ------------------------------------------------------ */
+
+/* Amazon's reports are tab-separated and never quoted, so a product name
+ * may start with a literal '"'.  This stream quotes every field on the
+ * way in (doubling any '"') so that the CSV reader takes it literally.  It
+ * works on bytes: in UTF-8 and CP932 alike, '"', tab, CR and LF are never
+ * part of a multibyte character, and no line is added, so line numbers
+ * stay true. */
+struct unquote {
+	FILE *in;
+	char delim;
+	int infield;          /* an opening quote has been written */
+	int started;          /* past a leading BOM */
+	char pend[8];         /* output not yet handed out */
+	size_t npend, ppend;
+	int replay[2];        /* bytes read ahead looking for a BOM */
+	size_t nreplay, preplay;
+};
+
+static int
+unquote_getc(struct unquote *u)
+{
+	if (u->preplay < u->nreplay)
+		return u->replay[u->preplay++];
+	return getc(u->in);
+}
+
+static ssize_t
+unquote_read(void *cookie, char *buf, size_t size)
+{
+	struct unquote *u = cookie;
+	size_t n = 0;
+	int c;
+
+	while (n < size) {
+		if (u->ppend < u->npend) {
+			buf[n++] = u->pend[u->ppend++];
+			continue;
+		}
+		u->npend = u->ppend = 0;
+		if ((c = unquote_getc(u)) == EOF) {
+			if (ferror(u->in))
+				return n ? (ssize_t)n : -1;
+			if (u->infield) {
+				u->infield = 0;
+				u->pend[u->npend++] = '"';
+				continue;
+			}
+			break;
+		}
+		if (!u->started) {
+			/* A UTF-8 BOM goes through ahead of the first quote. */
+			u->started = 1;
+			if (c == 0xEF) {
+				int c2 = getc(u->in), c3 = c2 == 0xBB ? getc(u->in) : EOF;
+
+				if (c2 == 0xBB && c3 == 0xBF) {
+					memcpy(u->pend, "\xEF\xBB\xBF", 3);
+					u->npend = 3;
+					continue;
+				}
+				if (c2 != EOF)
+					u->replay[u->nreplay++] = c2;
+				if (c3 != EOF)
+					u->replay[u->nreplay++] = c3;
+			}
+		}
+		if (c == u->delim || c == '\r' || c == '\n') {
+			if (u->infield || c == u->delim) {
+				if (!u->infield)
+					u->pend[u->npend++] = '"';
+				u->pend[u->npend++] = '"';
+			}
+			u->infield = 0;
+			u->pend[u->npend++] = (char)c;
+			if (c == u->delim) {
+				u->pend[u->npend++] = '"';
+				u->infield = 1;
+			}
+			continue;
+		}
+		if (!u->infield) {
+			u->pend[u->npend++] = '"';
+			u->infield = 1;
+		}
+		u->pend[u->npend++] = (char)c;
+		if (c == '"')
+			u->pend[u->npend++] = '"';
+	}
+	return (ssize_t)n;
+}
+
+static int
+unquote_close(void *cookie)
+{
+	free(cookie);
+	return 0;
+}
+
+static FILE *
+unquote_open(FILE *in, char delim)
+{
+	static const cookie_io_functions_t io = {
+		.read = unquote_read, .close = unquote_close,
+	};
+	struct unquote *u = crm_xcalloc(1, sizeof *u);
+	FILE *fp;
+
+	u->in = in;
+	u->delim = delim;
+	if ((fp = fopencookie(u, "r", io)) == NULL)
+		free(u);
+	return fp;
+}
+
 int
 crm_importer_file(struct crm_importer *imp, FILE *fp, const char *name,
     const char *consent_at, crm_import_reject_fn *reject,
@@ -1124,6 +1241,7 @@ crm_importer_file(struct crm_importer *imp, FILE *fp, const char *name,
 	struct crm_import_counts *c;
 	struct crm_progress prog;
 	char *unknown = NULL;
+	FILE *uq = NULL;
 	long long fsize = 0;
 	int rc, idx, ret = -1;
 	int members = crm_mapping_kind(imp->o.map) == CRM_MAP_CUSTOMERS;
@@ -1143,8 +1261,18 @@ crm_importer_file(struct crm_importer *imp, FILE *fp, const char *name,
 	co.encoding = imp->o.encoding ? imp->o.encoding :
 	    crm_mapping_encoding(imp->o.map);
 	co.max_field = imp->o.max_field;
-	if (crm_csv_open(&r, fp, name, &co, err) < 0)
+	if (crm_mapping_unquoted(imp->o.map)) {
+		if (co.delim == 0)
+			co.delim = '\t';
+		if ((uq = unquote_open(fp, co.delim)) == NULL)
+			return crm_err_set(err, EX_OSERR, "%s: cannot open a stream", name);
+		fp = uq;
+	}
+	if (crm_csv_open(&r, fp, name, &co, err) < 0) {
+		if (uq)
+			fclose(uq);
 		return -1;
+	}
 	rc = crm_csv_next(r, &rec, err);
 	if (rc < 0)
 		goto out;
@@ -1203,6 +1331,8 @@ out:
 	imp->b = NULL;
 	header_release(imp);
 	crm_csv_close(r);
+	if (uq)
+		fclose(uq);
 	return ret;
 }
 

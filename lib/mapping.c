@@ -42,7 +42,7 @@ joiner(enum crm_mfield f)
 static const char *const settings[] = {
 	"kind", "encoding", "delimiter", "default-shop", "date-format", "null",
 	"strip-apostrophe", "warn-unknown", "status.ok", "status.cancelled",
-	"status.returned", "description", "detect",
+	"status.returned", "description", "detect", "quote",
 };
 
 struct entry {
@@ -65,6 +65,7 @@ struct crm_mapping {
 	enum crm_map_kind kind;
 	char *encoding, *shop;
 	char delim;
+	int unquoted;
 };
 
 const char *
@@ -183,6 +184,14 @@ finish_load(struct crm_mapping *m, struct crm_err *err)
 			return crm_err_set(err, EX_DATAERR,
 			    "%s: line %d: delimiter: expected one character, tab or auto",
 			    m->name, e->line);
+	}
+	if ((e = lookup(m, 0, "quote")) != NULL) {
+		if (strcmp(e->value, "none") == 0)
+			m->unquoted = 1;
+		else if (strcmp(e->value, "double") != 0)
+			return crm_err_set(err, EX_DATAERR,
+			    "%s: line %d: quote: expected double or none", m->name,
+			    e->line);
 	}
 	for (size_t i = 0; i < m->ne; i++) {
 		e = &m->e[i];
@@ -338,6 +347,8 @@ char
 crm_mapping_delim(const struct crm_mapping *m) { return m->delim; }
 const char *
 crm_mapping_shop(const struct crm_mapping *m) { return m->shop; }
+int
+crm_mapping_unquoted(const struct crm_mapping *m) { return m->unquoted; }
 
 /* ---- binding ------------------------------------------------------------ */
 

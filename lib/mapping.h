@@ -57,6 +57,8 @@ const char *crm_mapping_name(const struct crm_mapping *m);
 const char *crm_mapping_encoding(const struct crm_mapping *m);  /* or NULL */
 char crm_mapping_delim(const struct crm_mapping *m);            /* 0: guess */
 const char *crm_mapping_shop(const struct crm_mapping *m);      /* or NULL */
+/* quote = none: '"' is an ordinary character (Amazon's TSV). */
+int crm_mapping_unquoted(const struct crm_mapping *m);
 
 /* A mapping bound to one file's header. */
 struct crm_binding;

@@ -81,6 +81,16 @@ is "$(sql "select count(*) from orders o join shops s on s.id = o.shop_id where 
 printf '"受注番号","受注ステータス","注文日時","合計金額(-99999=無効値)","注文者名字","注文者名前","注文者名字フリガナ","注文者名前フリガナ","注文者郵便番号１","注文者郵便番号２","注文者住所：都道府県","注文者住所：都市区","注文者住所：町以降","注文者電話番号１","注文者電話番号２","注文者電話番号３","メールアドレス","商品名","商品番号","単価","個数"\r\n"111-20170615-001","処理済","2017-06-15 10:00:00","-99999","楽天","太郎","ラクテン","タロウ","158","0094","東京都","世田谷区","玉川1-14-1","050","5817","1010","abc@pc.fw.rakuten.ne.jp","茶","T1","1000","3"\r\n' | iconv -f UTF-8 -t CP932 > legacy.csv
 crm-import -f rakuten legacy.csv 2>err; is "$?" 0 "rakuten legacy: exit 0"
 is "$(sql "select o.total, i.name, i.kana, i.phone, i.postcode, i.prefecture, i.address from orders o join identities i on i.id = o.identity_id where order_no = '111-20170615-001'")" "3000|楽天 太郎|ラクテン タロウ|050-5817-1010|158-0094|東京都|世田谷区 玉川1-14-1" "rakuten legacy: -99999 is no total, sum of items; split fields joined"
+# Amazon's TSV is never quoted: a value may start with a quote, and a
+# BOM may lead; the same in CP932.
+printf '\357\273\277order-id\torder-item-id\tpurchase-date\tbuyer-email\tbuyer-name\tsku\tproduct-name\tquantity-purchased\titem-price\r\n111-0000001-0000001\t1\t2026-11-10T10:00:00+09:00\tq@marketplace.amazon.co.jp\t"ク" 太郎\tQ1\t"限定" どら焼き\t2\t1000\r\n111-0000001-0000001\t2\t2026-11-10T10:00:00+09:00\tq@marketplace.amazon.co.jp\t"ク" 太郎\tQ2\t煎茶 "特上\t1\t\r\n' > az.tsv
+crm-import -f amazon az.tsv 2>err; is "$?" 65 "amazon: exit 65 (one line has no price)"
+is "$(cat az.tsv.rejects.csv | sed -n 3p)" '111-0000001-0000001,2,2026-11-10T10:00:00+09:00,q@marketplace.amazon.co.jp,"""ク"" 太郎",Q2,"煎茶 ""特上",1,,3,"total: empty, and no unit prices to add up (expected a total or unit_price column value)"' "amazon: quotes kept literally in the rejects file"
+tail -c +4 az.tsv | sed 's/\t1\t\r$/\t1\t500\r/' | iconv -f UTF-8 -t CP932 > az932.tsv
+crm-import -f amazon az932.tsv 2>/dev/null; is "$?" 0 "amazon CP932: exit 0"
+is "$(sql "select group_concat(product, '|') from (select product from order_items where order_id = (select id from orders where order_no = '111-0000001-0000001') order by line)")" '"限定" どら焼き|煎茶 "特上' "amazon: literal quotes at the start and inside values"
+is "$(sql "select name from identities where email = 'q@marketplace.amazon.co.jp'")" '"ク" 太郎' "amazon: a name starting with a quote"
+
 # Every preset shipped parses (an empty input is the only complaint).
 : > empty.csv
 for m in "$SRC"/share/formats/*.map; do
