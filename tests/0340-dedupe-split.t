@@ -96,4 +96,15 @@ is "$(sql "SELECT orders || '|' || total || '|' || coalesce(merged_into, '-') FR
 1|20|5" "5 comes back with 6 still inside it (an absorbed row keeps its own figures)"
 is "$(crm-dedupe clusters | grep -E ',F[12]$')" "5,default,F1
 5,default,F2" "clusters follow"
+# An opt-out recorded on the merged customer stays with it after a split.
+crm-dedupe -q merge 1 4
+is "$(sql "SELECT newsletter FROM customers WHERE id = 1")" 1 "1 (with 4 merged in) takes the newsletter"
+echo 1 | crm-optout -q --channel newsletter --reason "phoned" >/dev/null || echo "# crm-optout failed"
+is "$(sql "SELECT count(*) FROM optouts WHERE customer_id = 1")" 1 "crm-optout records it for the merged customer (1)"
+crm-dedupe -q split 4
+is "$(sql "SELECT id || ':' || newsletter FROM customers WHERE id IN (1, 2, 4) ORDER BY id")" "1:0
+2:0
+4:0" "after the split 1 keeps its opt-out, 2 its own"
+is "$(sql "SELECT customer_id || ':' || by FROM optouts ORDER BY id")" "2:owner
+1:owner" "the ledger is untouched by merge and split"
 done_testing
