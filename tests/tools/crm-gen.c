@@ -1602,7 +1602,8 @@ main(int argc, char **argv)
 			nslots++;
 		}
 	}
-	qsort(slots, nslots, sizeof *slots, slot_cmp);
+	if (nslots > 1)
+		qsort(slots, nslots, sizeof *slots, slot_cmp);
 
 	w.fp = stdout;
 	if (outpath && (w.fp = fopen(outpath, "wb")) == NULL) {
