@@ -242,20 +242,61 @@ cmd_run(sqlite3 *db, const struct opts *o, struct crm_err *err)
 	return 0;
 }
 
+/* On a terminal each pair is two lines, one per customer, so that the
+ * two sides sit one above the other. */
+static int
+stacked_row(void *arg, const char *const *v, struct crm_err *err)
+{
+	const char *r[13];
+	int side;
+
+	(void)err;
+	for (side = 0; side < 2; side++) {
+		r[0] = side ? NULL : v[4];
+		r[1] = side ? NULL : v[2];
+		r[2] = v[side];
+		r[3] = v[5 + side];
+		r[4] = v[7 + side];
+		r[5] = v[9 + side];
+		r[6] = v[11 + side];
+		r[7] = v[13 + side];
+		r[8] = v[15 + side];
+		r[9] = v[17 + side];
+		r[10] = v[19 + side];
+		r[11] = v[21 + side];
+		r[12] = side ? NULL : v[3];
+		if (crm_out_row(arg, r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_pending(sqlite3 *db, const struct opts *o, struct crm_err *err)
 {
+	static const struct crm_out_col stacked[] = {
+		{ "pair", 1 }, { "score", 1 }, { "customer", 1 }, { "name", 0 },
+		{ "kana", 0 }, { "email", 0 }, { "phone", 0 }, { "postcode", 0 },
+		{ "address", 0 }, { "birthday", 0 }, { "orders", 1 },
+		{ "last_order", 0 }, { "reasons", 0 } };
 	struct crm_out_col cols[32];
 	struct crm_out *out;
 	size_t i;
 	int n;
 
-	for (i = 0; i < crm_dedupe_pending_ncols && i < 32; i++) {
-		cols[i].name = crm_dedupe_pending_cols[i];
-		cols[i].numeric = i < 3 || i == 4 || strncmp(cols[i].name, "orders_", 7) == 0;
+	if (o->fmt == CRM_OUT_TABLE ||
+	    (o->fmt == CRM_OUT_DEFAULT && isatty(STDOUT_FILENO))) {
+		out = crm_out_open(stdout, CRM_OUT_TABLE, stacked, 13);
+		n = crm_dedupe_pending(db, stacked_row, out, err);
+	} else {
+		for (i = 0; i < crm_dedupe_pending_ncols && i < 32; i++) {
+			cols[i].name = crm_dedupe_pending_cols[i];
+			cols[i].numeric = i < 3 || i == 4 ||
+			    strncmp(cols[i].name, "orders_", 7) == 0;
+		}
+		out = crm_out_open(stdout, o->fmt, cols, i);
+		n = crm_dedupe_pending(db, out_row, out, err);
 	}
-	out = crm_out_open(stdout, o->fmt, cols, i);
-	n = crm_dedupe_pending(db, out_row, out, err);
 	if (n < 0) {
 		struct crm_err e2;
 

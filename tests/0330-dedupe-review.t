@@ -23,6 +23,10 @@ is "$(crm-dedupe pending | cut -d, -f1-4)" "$want" "pending to a pipe: CSV, a,b,
 is "$(crm-dedupe pending | head -1 | cut -d, -f5-7)" "pair,name_a,name_b" "then the pair id and the two sides"
 is "$(crm-dedupe pending -o csv | sed -n 2p | cut -d, -f5-7)" "1,小林 さくら,小林 さくら" "side by side"
 like "$(crm-dedupe pending -o json | head -1)" '^\{"a":1,"b":2,"score":0.75' "-o json"
+tab=$(crm-dedupe pending -o table)
+like "$(echo "$tab" | head -1)" '^pair +score +customer +name +kana +email +phone' "-o table: one line per customer"
+is "$(echo "$tab" | wc -l)" 5 "a header and two lines per pair"
+like "$(echo "$tab" | sed -n 3p)" '^ +2 +小林 さくら +コバヤシ サクラ' "the second customer under the first"
 is "$(crm-dedupe pending -o tsv | head -1 | cut -f1-4)" "$(printf 'a\tb\tscore\treasons')" "-o tsv"
 is "$(sql "SELECT group_concat(id) FROM (SELECT id FROM customers WHERE undetermined = 1 ORDER BY id)")" \
 	"1,2,3,4" "all four undetermined"
