@@ -52,4 +52,13 @@ is "$(sql "SELECT count(*) FROM orders o JOIN shops s ON s.id = o.shop_id WHERE 
     "$(iconv -f CP932 -t UTF-8 "$T/r.csv" | body /dev/stdin | cut -d, -f1,2 | sort -u | grep -c '"900"$')" \
     "rakuten status 900 (キャンセル確定) is cancelled"
 
+# Amazon: TSV without quoting, so a product name may start with a quote.
+"$GEN" --seed 9 --customers 500 --format amazon --out "$T/z.tsv" --truth "$T/z.truth"
+ok "amazon export imports" crm-import -f amazon -s amazon "$T/z.tsv"
+is "$(sql "SELECT count(*) FROM orders o JOIN shops s ON s.id = o.shop_id WHERE s.name = 'amazon'")" \
+    "$(body "$T/z.truth" | wc -l)" "every amazon order"
+is "$(sql "SELECT count(*) FROM order_items i JOIN orders o ON o.id = i.order_id
+    JOIN shops s ON s.id = o.shop_id WHERE s.name = 'amazon' AND i.product = '\"限定\" どら焼き 5個入'")" \
+    "$(grep -c '	"限定" どら焼き 5個入	' "$T/z.tsv")" "a product name in quotes is kept as written"
+
 done_testing
