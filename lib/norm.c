@@ -502,13 +502,18 @@ crm_norm_postcode(const char *in, char **out, struct crm_err *err)
 		return r;
 	}
 	*out = NULL;
-	/* 〒 (and 〶, which NFKC makes 〒) or anything non-ASCII (full-width
-	 * digits, a Japanese dash) marks a Japanese postcode. */
+	/* 〒 (and 〶, which NFKC makes 〒) marks a Japanese postcode; so do
+	 * full-width digits or a Japanese dash, unless there are letters
+	 * ("ＳＷ１Ａ　１ＡＡ" was typed in IME mode but is British). */
 	for (q = in; *q; q++)
 		if ((unsigned char)*q >= 0x80)
 			japanese = 1;
+	for (q = s; *q; q++)
+		if (isalpha((unsigned char)*q))
+			japanese = 0;
 	p = s;
 	if (strncmp(p, "\xE3\x80\x92", 3) == 0) {	/* 〒 */
+		japanese = 1;
 		p += 3;
 		while (*p == ' ')
 			p++;

@@ -270,6 +270,7 @@ test_postcode(struct tap *t)
 		{ "94103-1234", "94103-1234" },		/* ZIP+4 */
 		{ "123456", "123456" },			/* e.g. Singapore */
 		{ "K1A 0B1", "K1A 0B1" },
+		{ "ＳＷ１Ａ　１ＡＡ", "SW1A 1AA" },		/* IME mode, still British */
 		{ "", NULL },
 		{ "　", NULL },
 	};
@@ -282,6 +283,8 @@ test_postcode(struct tap *t)
 		{ "ABC", "is not a postcode" },
 		{ "1234567890123", "is not a postcode" },
 		{ "12#45", "is not a postcode" },
+		{ "〒SW1A 1AA", "is not a postcode" },
+		{ "１２３４５", "is not a postcode" },
 	};
 
 	good(t, "postcode", crm_norm_postcode, c, N(c));
