@@ -75,7 +75,7 @@ struct crm_importer {
 	struct crm_import_opts o;
 	struct crm_customer_ctx *cc;
 	sqlite3_stmt *find_order, *ins_order, *upd_order, *del_items, *ins_item,
-	    *sel_items, *find_imp, *ins_imp, *touch, *sel_order;
+	    *sel_items, *find_imp, *move_imp, *ins_imp, *touch, *sel_order;
 	struct shop *shops;
 	size_t nshops;
 	struct crm_import_counts *counts;   /* per file */
@@ -148,8 +148,10 @@ crm_importer_open(sqlite3 *db, const struct crm_import_opts *opts,
 	    crm_db_prepare(db, "SELECT sku, product, quantity, unit_price"
 	    " FROM order_items WHERE order_id = ?1 ORDER BY line",
 	    &imp->sel_items, err) < 0 ||
-	    crm_db_prepare(db, "SELECT total_given FROM imp_orders WHERE order_id = ?1",
-	    &imp->find_imp, err) < 0 ||
+	    crm_db_prepare(db, "SELECT total_given, file FROM imp_orders"
+	    " WHERE order_id = ?1", &imp->find_imp, err) < 0 ||
+	    crm_db_prepare(db, "UPDATE imp_orders SET file = ?2 WHERE order_id = ?1",
+	    &imp->move_imp, err) < 0 ||
 	    crm_db_prepare(db, "INSERT INTO imp_orders (order_id, file,"
 	    " existed, pre_digest, pre_updated_at, pre_file, pre_line,"
 	    " total_given, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -232,6 +234,7 @@ crm_importer_close(struct crm_importer *imp)
 	sqlite3_finalize(imp->ins_item);
 	sqlite3_finalize(imp->sel_items);
 	sqlite3_finalize(imp->find_imp);
+	sqlite3_finalize(imp->move_imp);
 	sqlite3_finalize(imp->ins_imp);
 	sqlite3_finalize(imp->touch);
 	sqlite3_finalize(imp->sel_order);
@@ -742,16 +745,19 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 		char old[65];
 		const char *d = (const char *)sqlite3_column_text(imp->find_order, 1);
 		int64_t oldcust = sqlite3_column_int64(imp->find_order, 2);
-		int seen;
+		int seen, earlier = 0;
 
 		order_id = sqlite3_column_int64(imp->find_order, 0);
 		crm_strlcpy(old, d ? d : "", sizeof old);
 
-		/* Written before in this call: the order's rows are apart. */
+		/* Written before in this call: from the same file, the order's
+		 * rows are apart and this is more of it; from an earlier file,
+		 * this is a later export of it. */
 		sqlite3_reset(imp->find_imp);
 		sqlite3_bind_int64(imp->find_imp, 1, order_id);
 		seen = sqlite3_step(imp->find_imp);
-		if (seen == SQLITE_ROW) {
+		if (seen == SQLITE_ROW &&
+		    sqlite3_column_int(imp->find_imp, 1) == imp->nfiles - 1) {
 			int tg = sqlite3_column_type(imp->find_imp, 0) != SQLITE_NULL;
 			int64_t gt = sqlite3_column_int64(imp->find_imp, 0);
 
@@ -762,16 +768,17 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 			ret = 0;
 			goto out;
 		}
+		earlier = seen == SQLITE_ROW;
 		sqlite3_reset(imp->find_imp);
-		if (seen != SQLITE_DONE) {
+		if (seen != SQLITE_DONE && seen != SQLITE_ROW) {
 			sqlite3_reset(imp->find_order);
 			crm_db_err(imp->db, err, "import");
 			goto out;
 		}
 		if (crm_identity_attach_ctx(imp->cc, shop->id, &shop->rs, &buyer,
 		    &keys, where, &identity_id, &customer_id, &created, err) < 0 ||
-		    imp_insert(imp, order_id, 1, imp->find_order, total_given, total,
-		    err) < 0) {
+		    (!earlier && imp_insert(imp, order_id, 1, imp->find_order,
+		    total_given, total, err) < 0)) {
 			sqlite3_reset(imp->find_order);
 			goto out;
 		}
@@ -782,6 +789,14 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 		if (strcmp(old, digest) == 0) {
 			ret = 0;
 			goto out;
+		}
+		if (earlier) {
+			/* counted with the file that last changed it */
+			sqlite3_reset(imp->move_imp);
+			sqlite3_bind_int64(imp->move_imp, 1, order_id);
+			sqlite3_bind_int(imp->move_imp, 2, imp->nfiles - 1);
+			if (step_done(imp, imp->move_imp, "import", err) < 0)
+				goto out;
 		}
 		bind_order(imp->upd_order, order_id, NULL, &o, identity_id,
 		    customer_id, imp->file, g->first_line, digest, imp->now);

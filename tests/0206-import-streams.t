@@ -25,6 +25,16 @@ is "$(cat err)" "crm-import: m1.csv: 2 rows, 2 orders new, 0 updated, 0 unchange
 crm-import: m2.csv: 1 rows, 1 orders new, 0 updated, 0 unchanged, 1 customers new, 0 rejected
 crm-import: total: 3 rows, 3 orders new, 0 updated, 0 unchanged, 2 customers new, 0 rejected" "several files: a summary per file and a total"
 
+# The same order in two files of one call: the later file updates it.
+printf 'order_id,ordered_at,email,sku,quantity,unit_price\nL1,2026-11-06,l@example.jp,A,2,100\nL2,2026-11-06,l@example.jp,A,1,100\n' > early.csv
+printf 'order_id,ordered_at,status,email,sku,quantity,unit_price\nL1,2026-11-06,cancelled,l@example.jp,A,2,100\n' > late.csv
+crm-import early.csv late.csv 2>err
+is "$(cat err)" "crm-import: early.csv: 2 rows, 1 orders new, 0 updated, 0 unchanged, 1 customers new, 0 rejected
+crm-import: late.csv: 1 rows, 1 orders new, 0 updated, 0 unchanged, 0 customers new, 0 rejected
+crm-import: total: 3 rows, 2 orders new, 0 updated, 0 unchanged, 1 customers new, 0 rejected" "two files, one order: counted with the file that last changed it"
+is "$(sql "select status, total, (select count(*) from order_items i where i.order_id = o.id) from orders o where order_no = 'L1'")" "cancelled|200|1" "two files, one order: the later export wins, items not doubled"
+is "$(sql "select orders, total from customers where email = 'l@example.jp'")" "1|100" "two files, one order: the customer counts only L2"
+
 # Rows of one order apart from each other in the file: one order.
 cat > apart.csv <<'CSV'
 order_id,ordered_at,email,sku,quantity,unit_price
