@@ -1145,7 +1145,8 @@ parse_bought(struct parser *p, int count)
 {
 	size_t at = p->t.start;
 	int64_t a, b;
-	enum op op;
+	enum op op = OP_EQ;
+	int rc, between = 0;
 
 	if (lex(p) < 0)
 		return -1;
@@ -1160,46 +1161,85 @@ parse_bought(struct parser *p, int count)
 		crm_buf_addc(p->sql, ')');
 		return 0;
 	}
-	/* Orders (not items) that contain a matching item. */
-	crm_buf_adds(p->sql, "(SELECT count(DISTINCT o.id) FROM order_items i "
-	    "JOIN orders o ON o.id = i.order_id WHERE o.customer_id = c.id AND "
-	    "o.status = 'ok' AND ");
-	if (parse_bought_args(p) < 0)
-		return -1;
-	crm_buf_addc(p->sql, ')');
-	if (is_kw(p, "between")) {
-		if (lex(p) < 0 || p->t.kind != T_NUMBER || p->t.isreal)
-			return p->err->code ? -1 : expected(p, "a number");
-		a = p->t.num;
-		if (lex(p) < 0)
+	/* Count orders (not items) that contain a matching item.  The
+	 * condition on the items goes to a buffer of its own: where zero
+	 * orders cannot satisfy the comparison, one grouped pass over the
+	 * matching items (as one would write it by hand) beats a count per
+	 * customer. */
+	{
+		struct crm_buf cond, *outer = p->sql;
+		char buf[64];
+		int64_t lo;
+		int grouped;
+
+		crm_buf_init(&cond);
+		crm_buf_adds(&cond, "");
+		p->sql = &cond;
+		rc = parse_bought_args(p);
+		p->sql = outer;
+		if (rc < 0) {
+			crm_buf_release(&cond);
 			return -1;
-		if (!is_kw(p, "and"))
-			return expected(p, "'and' in 'between X and Y'");
-		if (lex(p) < 0)
+		}
+		if (is_kw(p, "between")) {
+			op = OP_GE;   /* marks between below */
+			rc = lex(p);
+			if (rc == 0 && (p->t.kind != T_NUMBER || p->t.isreal))
+				rc = expected(p, "a number");
+			a = p->t.num;
+			if (rc == 0)
+				rc = lex(p);
+			if (rc == 0 && !is_kw(p, "and"))
+				rc = expected(p, "'and' in 'between X and Y'");
+			if (rc == 0)
+				rc = lex(p);
+			if (rc == 0 && (p->t.kind != T_NUMBER || p->t.isreal))
+				rc = expected(p, "a number");
+			b = p->t.num;
+			lo = a;
+			between = 1;
+		} else {
+			if (p->t.kind != T_OP || p->t.op > OP_GE) {
+				rc = perr_at(p, p->t.start, "expected a comparison after "
+				    "bought_count(...) (=, !=, <, <=, >, >=, between), found %s",
+				    tok_desc(p, buf, sizeof buf));
+			} else {
+				op = p->t.op;
+				rc = lex(p);
+				if (rc == 0 && (p->t.kind != T_NUMBER || p->t.isreal))
+					rc = expected(p, "a number");
+			}
+			a = b = p->t.num;
+			lo = op == OP_GE || op == OP_EQ ? a : op == OP_GT ? a + 1 : 0;
+		}
+		if (rc < 0) {
+			crm_buf_release(&cond);
 			return -1;
-		if (p->t.kind != T_NUMBER || p->t.isreal)
-			return expected(p, "a number");
-		b = p->t.num;
-		crm_buf_adds(p->sql, " BETWEEN ");
-		emit_int(p, a);
-		crm_buf_adds(p->sql, " AND ");
-		emit_int(p, b);
+		}
+		grouped = lo >= 1 && (between || op == OP_GE || op == OP_GT || op == OP_EQ);
+		if (grouped)
+			crm_buf_addf(p->sql, "c.id IN (SELECT o.customer_id FROM order_items i "
+			    "JOIN orders o ON o.id = i.order_id WHERE o.status = 'ok' AND %s "
+			    "GROUP BY o.customer_id HAVING count(DISTINCT o.id)", cond.s);
+		else
+			crm_buf_addf(p->sql, "(SELECT count(DISTINCT o.id) FROM order_items i "
+			    "JOIN orders o ON o.id = i.order_id WHERE o.customer_id = c.id AND "
+			    "o.status = 'ok' AND %s)", cond.s);
+		crm_buf_release(&cond);
+		if (between) {
+			crm_buf_adds(p->sql, " BETWEEN ");
+			emit_int(p, a);
+			crm_buf_adds(p->sql, " AND ");
+			emit_int(p, b);
+		} else {
+			crm_buf_addf(p->sql, " %s ", op_sql[op]);
+			emit_int(p, a);
+		}
+		if (grouped)
+			crm_buf_addc(p->sql, ')');
+		(void)at;
 		return lex(p);
 	}
-	if (p->t.kind != T_OP || p->t.op > OP_GE)
-		return perr_at(p, p->t.kind == T_EOF ? p->t.start : p->t.start,
-		    "expected a comparison after bought_count(...) "
-		    "(=, !=, <, <=, >, >=, between), found %s",
-		    p->t.kind == T_EOF ? "end of expression" : "something else");
-	(void)at;
-	op = p->t.op;
-	if (lex(p) < 0)
-		return -1;
-	if (p->t.kind != T_NUMBER || p->t.isreal)
-		return expected(p, "a number");
-	crm_buf_addf(p->sql, " %s ", op_sql[op]);
-	emit_int(p, p->t.num);
-	return lex(p);
 }
 
 static int
