@@ -343,9 +343,14 @@ crm_norm_email(const char *in, char **out, struct crm_err *err)
 	char *s, *at, *p, *label;
 	int r;
 
-	if ((r = fold_field(in, F_CASE, out, "email", err)) <= 0)
+	/* Typed in IME mode, "." comes out as 。 and "-" as ー: the same keys. */
+	if ((r = fold_field(in, F_CASE | F_DASH | F_CHOON, out, "email", err)) <= 0)
 		return r;
 	s = *out;
+	while ((p = strstr(s, "\xE3\x80\x82")) != NULL) {	/* 。 */
+		*p = '.';
+		memmove(p + 1, p + 3, strlen(p + 3) + 1);
+	}
 	at = strchr(s, '@');
 	if (at == NULL || strchr(at + 1, '@') != NULL || at == s ||
 	    at - s > 64 || strlen(at + 1) > 253)

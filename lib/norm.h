@@ -21,7 +21,8 @@ char *crm_norm_fold(const char *in);
  * local@domain: one @, a non-empty local part without spaces or
  * ()<>,;:\"[], a domain of two or more dot-separated labels.  Leading,
  * trailing and doubled dots in the local part are accepted (old docomo/au
- * addresses); masked relay addresses (Rakuten, Amazon) are valid.
+ * addresses); masked relay addresses (Rakuten, Amazon) are valid.  The
+ * IME-mode spellings 。 (U+3002, ｡) and ー of "." and "-" are read as such.
  * (The address for sending is kept as given elsewhere.) */
 int crm_norm_email(const char *in, char **out, struct crm_err *err);
 /* Phone: digits only; full-width digits, hyphens (and ー − ‐ ― ...),

@@ -110,6 +110,8 @@ test_email(struct tap *t)
 		{ "xyz@marketplace.amazon.co.jp", "xyz@marketplace.amazon.co.jp" },
 		{ "taro..yamada.@docomo.ne.jp", "taro..yamada.@docomo.ne.jp" },
 		{ "first+tag@sub-domain.example.org", "first+tag@sub-domain.example.org" },
+		{ "taro＠example。co。jp", "taro@example.co.jp" },	/* IME mode */
+		{ "taroーyamada@example｡jp", "taro-yamada@example.jp" },
 		{ "", NULL },
 		{ "   ", NULL },
 		{ "　", NULL },			/* ideographic space only */
