@@ -1330,8 +1330,13 @@ crm_importer_file(struct crm_importer *imp, FILE *fp, const char *name,
 		if ((members ? member_row(imp, rec, c, err) :
 		    order_row(imp, rec, c, err)) < 0)
 			goto out;
-		if ((c->rows & 1023) == 0)
-			crm_progress_update(&prog, crm_csv_bytes(r));
+		/* Rows per second, and the percentage of bytes read: the
+		 * total is the row count the file will have at this density. */
+		if ((c->rows & 1023) == 0 && prog.enabled && crm_csv_bytes(r) > 0) {
+			prog.total = (long long)((double)c->rows * (double)fsize /
+			    (double)crm_csv_bytes(r));
+			crm_progress_update(&prog, c->rows);
+		}
 	}
 	crm_progress_finish(&prog);
 	if (rc < 0)
@@ -1356,7 +1361,9 @@ out:
 int
 crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
 {
+	struct crm_progress prog;
 	sqlite3_stmt *st;
+	long long n = 0;
 	int rc;
 
 	/* An order whose rows were split across a file may have been written
@@ -1375,8 +1382,13 @@ crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
 	    " SELECT id FROM customers WHERE id > ?1", &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, imp->max_customer);
+	crm_progress_init(&prog, "customers", 0);
+	prog.enabled = prog.enabled && imp->o.progress;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
+
+		if ((++n & 1023) == 0)
+			crm_progress_update(&prog, n);
 
 		if ((id > imp->max_customer ?
 		    crm_customer_recompute_new_ctx(imp->cc, id, err) :
@@ -1386,6 +1398,7 @@ crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
 		}
 	}
 	sqlite3_finalize(st);
+	crm_progress_finish(&prog);
 	if (rc != SQLITE_DONE)
 		return crm_db_err(imp->db, err, "import");
 
