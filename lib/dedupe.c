@@ -708,14 +708,14 @@ static int
 merge_rule_groups(sqlite3 *db, struct uf *u, const struct rules_in_force *rf,
     struct crm_dedupe_stats *stats, struct crm_err *err)
 {
-	struct crm_merge_ctx *mc = NULL;
+	struct crm_merge_batch *mb = NULL;
 	struct crm_customer_ctx *cc = NULL;
 	unsigned char *touched = NULL;
 	char how[160];
 	int64_t c, r;
 	int ret = -1;
 
-	if (crm_merge_ctx_open(db, &mc, err) < 0 ||
+	if (crm_merge_batch_open(db, &mb, err) < 0 ||
 	    crm_customer_ctx_open(db, &cc, err) < 0)
 		goto out;
 	touched = crm_xcalloc((size_t)u->n, 1);
@@ -724,12 +724,14 @@ merge_rule_groups(sqlite3 *db, struct uf *u, const struct rules_in_force *rf,
 			continue;
 		snprintf(how, sizeof how, "rule:%s", u->label[c] > 0 &&
 		    u->label[c] <= rf->n ? rf->rules[u->label[c] - 1].text : "?");
-		if (crm_merge_pair_ctx(mc, r, c, how, NULL, NULL, NULL, err) < 0)
+		if (crm_merge_batch_add(mb, r, c, how, err) < 0)
 			goto out;
 		u->active[c] = 0;
 		touched[r] = 1;
 		stats->rule_merged++;
 	}
+	if (crm_merge_batch_run(mb, err) < 0)
+		goto out;
 	for (c = 1; c < u->n; c++)
 		if (touched[c] && crm_customer_recompute_ctx(cc, c, err) < 0)
 			goto out;
@@ -737,7 +739,7 @@ merge_rule_groups(sqlite3 *db, struct uf *u, const struct rules_in_force *rf,
 out:
 	free(touched);
 	crm_customer_ctx_close(cc);
-	crm_merge_ctx_close(mc);
+	crm_merge_batch_close(mb);
 	return ret;
 }
 

@@ -200,6 +200,149 @@ crm_merge_pair_ctx(struct crm_merge_ctx *c, int64_t survivor, int64_t absorbed,
 	return 0;
 }
 
+/* ---- batch --------------------------------------------------------- */
+
+struct crm_merge_batch {
+	sqlite3 *db;
+	sqlite3_stmt *ins;
+	size_t n;
+};
+
+int
+crm_merge_batch_open(sqlite3 *db, struct crm_merge_batch **out,
+    struct crm_err *err)
+{
+	struct crm_merge_batch *b;
+
+	if (crm_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS crm_mv (absorbed INTEGER"
+	    " PRIMARY KEY, survivor INTEGER NOT NULL, how TEXT NOT NULL);"
+	    "DELETE FROM temp.crm_mv;", err) < 0)
+		return -1;
+	b = crm_xcalloc(1, sizeof *b);
+	b->db = db;
+	if (crm_db_prepare(db, "INSERT INTO temp.crm_mv (absorbed, survivor, how)"
+	    " VALUES (?1, ?2, ?3)", &b->ins, err) < 0) {
+		free(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+int
+crm_merge_batch_add(struct crm_merge_batch *b, int64_t survivor,
+    int64_t absorbed, const char *how, struct crm_err *err)
+{
+	int rc;
+
+	if (survivor >= absorbed)
+		return crm_err_set(err, EX_SOFTWARE,
+		    "merge %lld into %lld: the survivor must be the older customer",
+		    (long long)absorbed, (long long)survivor);
+	sqlite3_reset(b->ins);
+	sqlite3_bind_int64(b->ins, 1, absorbed);
+	sqlite3_bind_int64(b->ins, 2, survivor);
+	crm_db_bind_text(b->ins, 3, how);
+	rc = sqlite3_step(b->ins);
+	sqlite3_reset(b->ins);
+	if (rc != SQLITE_DONE)
+		return crm_db_err(b->db, err, "merge batch");
+	b->n++;
+	return 0;
+}
+
+/* The statements of crm_merge_pair_ctx, set-wise over temp.crm_mv; ?1 is
+ * the time. */
+static const char *const batch_sql[] = {
+	"INSERT INTO merges (survivor, absorbed, kind, how, state, at)"
+	" SELECT m.survivor, m.absorbed, 'merge', m.how, json_object("
+	" 'identities', json((SELECT json_group_array(id) FROM"
+	"   (SELECT id FROM identities WHERE customer_id = m.absorbed ORDER BY id))),"
+	" 'tags', json((SELECT json_group_array(tag) FROM tags t"
+	"   WHERE t.customer_id = m.absorbed AND NOT EXISTS (SELECT 1 FROM tags u"
+	"   WHERE u.customer_id = m.survivor AND u.tag = t.tag))),"
+	" 'caution', (SELECT a.caution > s.caution FROM customers a, customers s"
+	"   WHERE a.id = m.absorbed AND s.id = m.survivor),"
+	" 'undeliverable', (SELECT a.undeliverable > s.undeliverable FROM"
+	"   customers a, customers s WHERE a.id = m.absorbed AND s.id = m.survivor),"
+	" 'before', json_object("
+	"   'survivor', json((SELECT json_object('orders', orders, 'total', total,"
+	"     'newsletter', newsletter, 'notices', notices) FROM customers WHERE id = m.survivor)),"
+	"   'absorbed', json((SELECT json_object('orders', orders, 'total', total,"
+	"     'newsletter', newsletter, 'notices', notices) FROM customers WHERE id = m.absorbed)))),"
+	" ?1 FROM temp.crm_mv m ORDER BY m.absorbed",
+	"UPDATE customers SET merged_into = (SELECT survivor FROM temp.crm_mv m"
+	" WHERE m.absorbed = customers.id), undetermined = 0, updated_at = ?1"
+	" WHERE id IN (SELECT absorbed FROM temp.crm_mv)",
+	"UPDATE identities SET customer_id = (SELECT survivor FROM temp.crm_mv m"
+	" WHERE m.absorbed = identities.customer_id)"
+	" WHERE customer_id IN (SELECT absorbed FROM temp.crm_mv) AND ?1 = ?1",
+	"UPDATE orders SET customer_id = (SELECT survivor FROM temp.crm_mv m"
+	" WHERE m.absorbed = orders.customer_id)"
+	" WHERE customer_id IN (SELECT absorbed FROM temp.crm_mv) AND ?1 = ?1",
+	"INSERT OR IGNORE INTO tags (customer_id, tag, created_at)"
+	" SELECT m.survivor, t.tag, t.created_at FROM temp.crm_mv m"
+	" JOIN tags t ON t.customer_id = m.absorbed WHERE ?1 = ?1",
+	"UPDATE customers SET caution = 1, caution_reason = coalesce(caution_reason,"
+	" (SELECT a.caution_reason FROM temp.crm_mv m JOIN customers a ON a.id = m.absorbed"
+	"  WHERE m.survivor = customers.id AND a.caution = 1 ORDER BY a.id LIMIT 1))"
+	" WHERE caution = 0 AND id IN (SELECT m.survivor FROM temp.crm_mv m"
+	" JOIN customers a ON a.id = m.absorbed WHERE a.caution = 1) AND ?1 = ?1",
+	"UPDATE customers SET undeliverable = 1 WHERE undeliverable = 0"
+	" AND id IN (SELECT m.survivor FROM temp.crm_mv m JOIN customers a"
+	" ON a.id = m.absorbed WHERE a.undeliverable = 1) AND ?1 = ?1",
+	"UPDATE dedupe_pairs SET status = 'confirmed', decided_at = ?1"
+	" WHERE status = 'pending' AND EXISTS (SELECT 1 FROM temp.crm_mv m"
+	" WHERE m.absorbed = dedupe_pairs.b AND m.survivor = dedupe_pairs.a)",
+	"DELETE FROM dedupe_pairs WHERE status = 'pending' AND (a IN"
+	" (SELECT absorbed FROM temp.crm_mv) OR b IN (SELECT absorbed FROM temp.crm_mv))"
+	" AND ?1 = ?1",
+	"DELETE FROM temp.crm_mv WHERE ?1 = ?1",
+};
+
+int
+crm_merge_batch_run(struct crm_merge_batch *b, struct crm_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t bad;
+	char now[20];
+	size_t i;
+	int rc;
+
+	if (b->n == 0)
+		return 0;
+	if (crm_db_int(b->db,
+	    "SELECT count(*) FROM temp.crm_mv m JOIN customers c"
+	    " ON c.id = m.absorbed OR c.id = m.survivor WHERE c.merged_into IS NOT NULL"
+	    " OR m.survivor IN (SELECT absorbed FROM temp.crm_mv)", &bad, err) < 0)
+		return -1;
+	if (bad)
+		return crm_err_set(err, EX_SOFTWARE,
+		    "merge batch: %lld merges of customers that are not active",
+		    (long long)bad);
+	crm_db_now(now);
+	for (i = 0; i < sizeof batch_sql / sizeof batch_sql[0]; i++) {
+		if (crm_db_prepare(b->db, batch_sql[i], &st, err) < 0)
+			return -1;
+		crm_db_bind_text(st, 1, now);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return crm_db_err(b->db, err, "merges");
+	}
+	b->n = 0;
+	return 0;
+}
+
+void
+crm_merge_batch_close(struct crm_merge_batch *b)
+{
+	if (b == NULL)
+		return;
+	sqlite3_finalize(b->ins);
+	free(b);
+}
+
 int
 crm_undetermined_refresh(sqlite3 *db, int64_t id, struct crm_err *err)
 {

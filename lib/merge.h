@@ -45,6 +45,19 @@ int crm_merge_pair_ctx(struct crm_merge_ctx *ctx, int64_t survivor,
     int64_t absorbed, const char *how, const char *who, const char *reason,
     int64_t *merge_id, struct crm_err *err);
 
+/* Many merges at once (crm-dedupe run): add (survivor, absorbed, how)
+ * rows, then run them as a handful of set-wise statements with the same
+ * effect as crm_merge_pair_ctx on each.  Every customer must be active,
+ * survivor < absorbed, and no survivor may itself be absorbed in the same
+ * batch (EX_SOFTWARE otherwise).  The survivors are not recomputed. */
+struct crm_merge_batch;
+int crm_merge_batch_open(sqlite3 *db, struct crm_merge_batch **b,
+    struct crm_err *err);
+int crm_merge_batch_add(struct crm_merge_batch *b, int64_t survivor,
+    int64_t absorbed, const char *how, struct crm_err *err);
+int crm_merge_batch_run(struct crm_merge_batch *b, struct crm_err *err);
+void crm_merge_batch_close(struct crm_merge_batch *b);
+
 /* Merge customers a and b (any ids; merged ones resolve to their active
  * customer) and recompute the survivor.  Returns 1 (and does nothing)
  * when they are already one customer.  *survivor gets the survivor id. */
