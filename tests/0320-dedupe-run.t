@@ -122,4 +122,14 @@ is "$(sql "SELECT status FROM dedupe_pairs WHERE a = 5")" "confirmed" "its pair 
 is "$(sql "SELECT merged_into IS NULL FROM customers WHERE id = 12")" 1 "the 0.75 pair stays pending"
 is "$(sql "SELECT group_concat(id) FROM (SELECT id FROM customers WHERE undetermined = 1 ORDER BY id)")" \
 	"8,12" "undetermined flags follow"
+
+# A rule merge made by run splits like any other.
+ok "split the rakuten buyer from 1" crm-dedupe -q split 9
+is "$(crm-dedupe clusters | grep -E ',(A001|A002|R1)$')" "1,own,A001
+1,own,A002
+9,rakuten,R1" "R1 back with customer 9"
+is "$(sql "SELECT orders || '|' || total FROM customers WHERE id IN (1, 9) ORDER BY id")" "2|8000
+1|7000" "both sides recomputed"
+crm-dedupe -q run
+is "$(sql "SELECT merged_into IS NULL FROM customers WHERE id = 9")" 1 "and run leaves them apart"
 done_testing
