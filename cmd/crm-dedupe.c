@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "custlist.h"
 #include "db.h"
 #include "dedupe.h"
 #include "err.h"
@@ -34,7 +35,7 @@ usage(FILE *fp)
 	    "       crm-dedupe pending [-o table|csv|tsv|json]\n"
 	    "       crm-dedupe confirm PAIR [--reason TEXT]\n"
 	    "       crm-dedupe reject PAIR\n"
-	    "       crm-dedupe merge ID ID... [--reason TEXT]\n"
+	    "       crm-dedupe merge [ID ID...] [--reason TEXT]   (or ids on stdin)\n"
 	    "       crm-dedupe split ID [--reason TEXT]\n"
 	    "       crm-dedupe history ID [-o FMT]\n"
 	    "       crm-dedupe clusters [-o FMT]\n"
@@ -345,34 +346,91 @@ cmd_reject(sqlite3 *db, const char *pair, struct crm_err *err)
 	return 0;
 }
 
+struct unknown {
+	long line;
+	char value[64];
+};
+
+static void
+on_unknown(void *arg, long line, const char *value)
+{
+	struct unknown *u = arg;
+
+	if (u->line == 0) {
+		u->line = line;
+		crm_strlcpy(u->value, value ? value : "", sizeof u->value);
+	}
+}
+
+/* Ids from the command line, or a customer list on stdin (crm-segment
+ * -o ids ...).  Merging is not undone lightly: an unknown customer in the
+ * list is an error, not a warning. */
+static int
+merge_ids(sqlite3 *db, int argc, char **argv, struct crm_idlist *ids,
+    struct crm_err *err)
+{
+	struct unknown u = { 0, "" };
+	size_t nunknown = 0;
+	int64_t id;
+	int i;
+
+	crm_idlist_init(ids);
+	if (argc == 1)
+		return crm_err_set(err, EX_USAGE,
+		    "merge: give two or more customer ids, or a list on stdin");
+	if (argc > 0) {
+		for (i = 0; i < argc; i++) {
+			if (parse_customer(argv[i], &id, err) < 0)
+				return -1;
+			crm_idlist_add(ids, id);
+		}
+		return 0;
+	}
+	if (isatty(STDIN_FILENO))
+		return crm_err_set(err, EX_USAGE,
+		    "merge: give two or more customer ids, or a list on stdin");
+	if (crm_custlist_read(db, stdin, "stdin", ids, &nunknown, on_unknown, &u,
+	    err) < 0)
+		return -1;
+	if (nunknown > 0)
+		return crm_err_set(err, EX_DATAERR, "stdin: line %ld: no customer '%s'",
+		    u.line, u.value);
+	if (ids->n < 2)
+		return crm_err_set(err, EX_DATAERR,
+		    "stdin: %zu customer%s: nothing to merge", ids->n,
+		    ids->n == 1 ? "" : "s");
+	return 0;
+}
+
 static int
 cmd_merge(sqlite3 *db, const struct opts *o, int argc, char **argv,
     struct crm_err *err)
 {
-	int64_t *ids, s = 0, r;
-	int i, merged = 0, rc;
+	struct crm_idlist ids;
+	int64_t s = 0, r;
+	size_t i;
+	int merged = 0, rc;
 
-	ids = crm_xcalloc((size_t)argc, sizeof *ids);
-	for (i = 0; i < argc; i++)
-		if (parse_customer(argv[i], &ids[i], err) < 0) {
-			free(ids);
-			return -1;
-		}
-	if (crm_db_begin(db, err) < 0) {
-		free(ids);
+	if (merge_ids(db, argc, argv, &ids, err) < 0) {
+		crm_idlist_release(&ids);
 		return -1;
 	}
-	for (i = 1; i < argc; i++) {
-		rc = crm_merge(db, ids[0], ids[i], "manual", who(), o->reason, &r, err);
+	if (crm_db_begin(db, err) < 0) {
+		crm_idlist_release(&ids);
+		return -1;
+	}
+	for (i = 1; i < ids.n; i++) {
+		rc = crm_merge(db, ids.ids[0], ids.ids[i], "manual", who(), o->reason,
+		    &r, err);
 		if (rc < 0) {
 			crm_db_rollback(db);
-			free(ids);
+			crm_idlist_release(&ids);
 			return -1;
 		}
 		merged += rc == 0;
 		s = r;
 	}
-	free(ids);
+	crm_idlist_release(&ids);
 	if (crm_db_commit(db, err) < 0) {
 		crm_db_rollback(db);
 		return -1;
@@ -487,7 +545,7 @@ main(int argc, char **argv)
 		{ "pending", 0, 0, 1, "o" },
 		{ "confirm", 1, 1, 0, "R" },
 		{ "reject", 1, 1, 0, "" },
-		{ "merge", 2, 1024, 0, "R" },
+		{ "merge", 0, 1024, 0, "R" },
 		{ "split", 1, 1, 0, "R" },
 		{ "history", 1, 1, 1, "o" },
 		{ "clusters", 0, 0, 1, "o" },

@@ -107,4 +107,22 @@ is "$(sql "SELECT id || ':' || newsletter FROM customers WHERE id IN (1, 2, 4) O
 4:0" "after the split 1 keeps its opt-out, 2 its own"
 is "$(sql "SELECT customer_id || ':' || by FROM optouts ORDER BY id")" "2:owner
 1:owner" "the ledger is untouched by merge and split"
+# merge reads a customer list on stdin too (bare ids, or CSV with an id column).
+cat >"$T/list.csv" <<'EOF2'
+order_id,ordered_at,email,name,total
+L1,2026-06-01,l1@example.jp,七,1
+L2,2026-06-02,l2@example.jp,八,2
+L3,2026-06-03,l3@example.jp,九,4
+EOF2
+crm-import -q "$T/list.csv"
+l=$(sql "SELECT group_concat(customer_id, ' ') FROM (SELECT customer_id FROM orders WHERE order_no LIKE 'L%' ORDER BY order_no)")
+printf 'name,id\nx,%s\ny,%s\nz,%s\n' $l > "$T/ids.csv"
+ok "merge a CSV list from stdin" sh -c "crm-dedupe -q merge < '$T/ids.csv'"
+first=${l%% *}
+is "$(sql "SELECT orders || '|' || total FROM customers WHERE id = $first")" "3|7" "three customers from stdin are one"
+printf '%s\n99999\n' "$first" | crm-dedupe merge >/dev/null 2>&1; rc=$?
+is "$rc" 65 "an unknown customer in the list: 65"
+echo "$first" | crm-dedupe merge >/dev/null 2>&1; rc=$?
+is "$rc" 65 "a list of one customer: nothing to merge, 65"
+
 done_testing
