@@ -15,6 +15,7 @@
 #include "err.h"
 #include "importer.h"
 #include "mapping.h"
+#include "rejects.h"
 #include "util.h"
 #include "banned.h"
 
@@ -34,118 +35,25 @@ usage(FILE *fp)
 	    "               stores, members, shopify-customers (see crm-formats(5))\n");
 }
 
-/* Where a file's rejected rows go, opened at the first one. */
-struct rejects {
-	const char *path;         /* NULL: derive from the input */
-	char *cur;                /* the file being written */
-	FILE *fp;
-	char **created;           /* files this call made */
-	size_t ncreated;
-	char *lasthdr;            /* the header written last */
+/* Rejected rows: reported on stderr with -v (and instead of the file
+ * with --dry-run), written to the rejects file otherwise. */
+struct rejected {
+	struct crm_rejects *rj;
 	long long n;
-	struct crm_err err;
-	int failed;
 };
-
-static void
-rejects_set(struct rejects *rj, const char *opt, const char *input)
-{
-	struct crm_buf b;
-
-	if (rj->fp && (opt == NULL || rj->cur == NULL || strcmp(rj->cur, opt) != 0)) {
-		fclose(rj->fp);
-		rj->fp = NULL;
-		free(rj->lasthdr);
-		rj->lasthdr = NULL;
-	}
-	if (opt != NULL) {
-		if (rj->cur == NULL || strcmp(rj->cur, opt) != 0) {
-			free(rj->cur);
-			rj->cur = crm_xstrdup(opt);
-		}
-		return;
-	}
-	free(rj->cur);
-	crm_buf_init(&b);
-	if (strcmp(input, "-") == 0)
-		crm_buf_adds(&b, "crm-import.rejects.csv");
-	else
-		crm_buf_addf(&b, "%s.rejects.csv", input);
-	rj->cur = crm_buf_detach(&b);
-}
 
 static void
 on_reject(void *arg, const char *file, const char *const *header, size_t nheader,
     const char *const *fields, size_t nfields, long line, const char *reason)
 {
-	struct rejects *rj = arg;
-	const char **row;
-	char num[32];
-	struct crm_buf h;
-	size_t i;
+	struct rejected *r = arg;
 
-	rj->n++;
-	if (verbose || dryrun)
-		if (!quiet)
-			fprintf(stderr, "%s: %s: line %ld: %s\n", prog, file, line, reason);
-	if (dryrun || rj->failed)
-		return;
-	if (rj->fp == NULL) {
-		if ((rj->fp = fopen(rj->cur, "w")) == NULL) {
-			crm_err_set(&rj->err, EX_CANTCREAT, "%s: %s", rj->cur,
-			    strerror(errno));
-			rj->failed = 1;
-			return;
-		}
-		rj->created = crm_xreallocarray(rj->created, rj->ncreated + 1,
-		    sizeof *rj->created);
-		rj->created[rj->ncreated++] = crm_xstrdup(rj->cur);
-	}
-	/* A header line before each input's rows, unless it is the same. */
-	crm_buf_init(&h);
-	for (i = 0; i < nheader; i++) {
-		crm_buf_adds(&h, header[i]);
-		crm_buf_addc(&h, '\x1f');
-	}
-	if (rj->lasthdr == NULL || strcmp(rj->lasthdr, h.s ? h.s : "") != 0) {
-		row = crm_xcalloc(nheader + 2, sizeof *row);
-		for (i = 0; i < nheader; i++)
-			row[i] = header[i];
-		row[nheader] = "line";
-		row[nheader + 1] = "reason";
-		crm_csv_write_row(rj->fp, row, nheader + 2, ',');
-		free(row);
-		free(rj->lasthdr);
-		rj->lasthdr = crm_buf_detach(&h);
-	}
-	crm_buf_release(&h);
-	row = crm_xcalloc(nfields + 2, sizeof *row);
-	for (i = 0; i < nfields; i++)
-		row[i] = fields[i];
-	snprintf(num, sizeof num, "%ld", line);
-	row[nfields] = num;
-	row[nfields + 1] = reason;
-	if (crm_csv_write_row(rj->fp, row, nfields + 2, ',') < 0 && !rj->failed) {
-		crm_err_set(&rj->err, EX_IOERR, "%s: %s", rj->cur, strerror(errno));
-		rj->failed = 1;
-	}
-	free(row);
-}
-
-static int
-rejects_close(struct rejects *rj)
-{
-	int rc = 0;
-
-	if (rj->fp != NULL && fclose(rj->fp) != 0 && !rj->failed) {
-		crm_err_set(&rj->err, EX_IOERR, "%s: %s", rj->cur, strerror(errno));
-		rj->failed = 1;
-		rc = -1;
-	}
-	rj->fp = NULL;
-	free(rj->lasthdr);
-	rj->lasthdr = NULL;
-	return rc;
+	r->n++;
+	if ((verbose || dryrun) && !quiet)
+		fprintf(stderr, "%s: %s: line %ld: %s\n", prog, file, line, reason);
+	if (!dryrun)
+		crm_rejects_write(r->rj, header, nheader, fields, nfields, line,
+		    reason);
 }
 
 static void
@@ -296,7 +204,7 @@ main(int argc, char **argv)
 	struct crm_mapping *map = NULL;
 	struct crm_importer *imp = NULL;
 	struct crm_import_counts total;
-	struct rejects rj;
+	struct rejected rej;
 	struct out out;
 	struct crm_err err;
 	sqlite3 *db = NULL;
@@ -307,7 +215,7 @@ main(int argc, char **argv)
 
 	crm_cli_init();
 	crm_err_clear(&err);
-	memset(&rj, 0, sizeof rj);
+	memset(&rej, 0, sizeof rej);
 	memset(&out, 0, sizeof out);
 	while ((ch = getopt_long(argc, argv, "f:m:s:e:o:qvh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -408,12 +316,12 @@ main(int argc, char **argv)
 		code = crm_cli_fail(prog, &err);
 		goto out;
 	}
+	rej.rj = crm_rejects_new(rejects_opt);
 	rejpaths = crm_xcalloc((size_t)nfiles, sizeof *rejpaths);
 	for (i = 0; i < nfiles; i++) {
 		int is_stdin = strcmp(files[i], "-") == 0;
 		FILE *fp = is_stdin ? stdin : fopen(files[i], "r");
 		char when[20];
-		long long before = rj.n;
 		int rc;
 
 		if (fp == NULL) {
@@ -422,24 +330,21 @@ main(int argc, char **argv)
 			goto out;
 		}
 		file_time(fp, is_stdin, when);
-		rejects_set(&rj, rejects_opt, files[i]);
+		crm_rejects_input(rej.rj, files[i]);
 		rc = crm_importer_file(imp, fp, files[i], when, on_reject, on_warn,
-		    &rj, &err);
+		    &rej, &err);
 		if (!is_stdin)
 			fclose(fp);
 		if (rc < 0) {
 			code = crm_cli_fail(prog, &err);
 			goto out;
 		}
-		if (rj.n > before && !dryrun)
-			rejpaths[i] = crm_xstrdup(rj.cur);
-		if (rejects_opt == NULL)
-			rejects_close(&rj);
-	}
-	rejects_close(&rj);
-	if (rj.failed) {
-		code = crm_cli_fail(prog, &rj.err);
-		goto out;
+		if (crm_rejects_path(rej.rj) != NULL)
+			rejpaths[i] = crm_xstrdup(crm_rejects_path(rej.rj));
+		if (crm_rejects_end(rej.rj, &err) < 0) {
+			code = crm_cli_fail(prog, &err);
+			goto out;
+		}
 	}
 	t_read = crm_now();
 	if (crm_importer_finish(imp, &err) < 0) {
@@ -483,16 +388,12 @@ out:
 	crm_importer_close(imp);
 	/* Nothing landed: a rejects file would describe an import that did
 	 * not happen (except under --strict, where it says why). */
-	if (!keep_rejects)
-		for (size_t k = 0; k < rj.ncreated; k++)
-			unlink(rj.created[k]);
-	for (size_t k = 0; k < rj.ncreated; k++)
-		free(rj.created[k]);
-	free(rj.created);
+	if (rej.rj != NULL && !keep_rejects)
+		crm_rejects_discard(rej.rj);
+	crm_rejects_free(rej.rj);
 	for (i = 0; rejpaths && i < nfiles; i++)
 		free(rejpaths[i]);
 	free(rejpaths);
-	free(rj.cur);
 	free(out.v);
 	crm_mapping_free(map);
 	if (db)

@@ -59,4 +59,21 @@ crm-import --rejects "$T/huge-rejects.csv" huge.csv 2>err; is "$?" 65 "huge fiel
 like "$(cat err)" "huge.csv: 2 rows, 1 orders new, .* 1 rejected \\(see $T/huge-rejects.csv\\)" "huge field: summary"
 is "$(tail -n 1 huge-rejects.csv | sed 's/.*,//')" "name: field longer than 65536 bytes" "huge field: reason"
 ok "huge field: no default rejects file" test ! -e huge.csv.rejects.csv
+# One --rejects file for several inputs: each input's header once.
+printf 'order_id,ordered_at,email,total\nr1,2026-11-01,r@example.jp,x\n' > r1.csv
+printf 'order_id,ordered_at,email,total\nr2,2026-11-01,r@example.jp,y\n' > r2.csv
+printf 'ordered_at,order_id,email,total\n2026-11-01,r3,r@example.jp,z\n' > r3.csv
+crm-import --rejects all.csv r1.csv r2.csv r3.csv 2>/dev/null; is "$?" 65 "several inputs, one rejects file: exit 65"
+is "$(cut -d, -f1-2 all.csv)" "order_id,ordered_at
+r1,2026-11-01
+r2,2026-11-01
+ordered_at,order_id
+2026-11-01,r3" "several inputs, one rejects file: headers only when they change"
+
+# A rejects file that cannot be created: exit 73, nothing imported.
+printf 'order_id,ordered_at,email,total\nc1,2026-11-01,c@example.jp,100\nc2,2026-11-01,c@example.jp,bad\n' > c.csv
+n=$(sql "select count(*) from orders")
+crm-import --rejects "$T/no/such/dir/r.csv" c.csv 2>err; is "$?" 73 "rejects file cannot be created: exit 73"
+like "$(cat err)" "no/such/dir/r.csv: No such file or directory" "rejects file cannot be created: message"
+is "$(sql "select count(*) from orders")" "$n" "rejects file cannot be created: nothing imported"
 done_testing
