@@ -55,4 +55,11 @@ printf 'member_id,email,name,registered_at,newsletter,notices,withdrawn\nM9,w@ex
 crm-import --customers -s shop w.csv 2>err; is "$?" 65 "a member with nothing to match on: rejected"
 is "$(sql "select member, withdrawn, registered_at, orders from customers where email = 'w@example.jp'")" "1|1|2024-01-02 00:00:00|0" "withdrawn member"
 like "$(sed -n 2p w.csv.rejects.csv)" "^M8,.*,3,\"no buyer: none of email, phone, name is given\"$" "rejects: the member row"
+# Shopify's customers export as a member list (current generation).
+cat > shopify-customers.csv <<'CSV'
+Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,Tax Exempt,Tags
+'7985351721238,花子,山田,hanako.y@example.jp,yes,,神南1-2-3,,渋谷区,JP-13,JP,'150-0041,,'+81 90-1234-5678,no,13175.00,3,,no,"VIP, loyal"
+CSV
+crm-import --customers -f shopify-customers shopify-customers.csv 2>/dev/null; is "$?" 0 "shopify customers: exit 0"
+is "$(sql "select c.member, c.name, c.phone, c.postcode, c.prefecture, c.address, c.newsletter, i.member_id from customers c join identities i on i.customer_id = c.id where c.email = 'hanako.y@example.jp'")" "1|山田 花子|+81 90-1234-5678|150-0041|東京都|渋谷区 神南1-2-3|1|7985351721238" "shopify customers: apostrophes dropped, name in Japanese order, JP-13"
 done_testing
