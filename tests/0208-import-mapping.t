@@ -91,6 +91,11 @@ crm-import -f amazon az932.tsv 2>/dev/null; is "$?" 0 "amazon CP932: exit 0"
 is "$(sql "select group_concat(product, '|') from (select product from order_items where order_id = (select id from orders where order_no = '111-0000001-0000001') order by line)")" '"限定" どら焼き|煎茶 "特上' "amazon: literal quotes at the start and inside values"
 is "$(sql "select name from identities where email = 'q@marketplace.amazon.co.jp'")" '"ク" 太郎' "amazon: a name starting with a quote"
 
+# Next Engine's 汎用受注取込 layout (full-width digits in its headers).
+printf '店舗伝票番号,受注日,受注郵便番号,受注住所１,受注住所２,受注名,受注名カナ,受注電話番号,受注メールアドレス,合計金額,商品名,商品コード,商品価格,受注数量\r\nNE-1,2026/11/08 10:00:00,100-0001,東京都千代田区,千代田1-1,伊藤 一,イトウ ハジメ,03-1111-0000,ito@example.jp,1500,茶,T1,500,3\r\n' | iconv -f UTF-8 -t CP932 > ne-upload.csv
+crm-import -f nextengine ne-upload.csv 2>/dev/null; is "$?" 0 "nextengine upload layout: exit 0"
+is "$(sql "select s.name, o.total, i.kana, i.prefecture, i.address from orders o join shops s on s.id = o.shop_id join identities i on i.id = o.identity_id where order_no = 'NE-1'")" "nextengine|1500|イトウ ハジメ|東京都|千代田区 千代田1-1" "nextengine upload layout: order and buyer"
+
 # Every preset shipped parses (an empty input is the only complaint).
 : > empty.csv
 for m in "$SRC"/share/formats/*.map; do
