@@ -1143,7 +1143,6 @@ fail:
 static int
 parse_bought(struct parser *p, int count)
 {
-	size_t at = p->t.start;
 	int64_t a, b;
 	enum op op = OP_EQ;
 	int rc, between = 0;
@@ -1237,7 +1236,6 @@ parse_bought(struct parser *p, int count)
 		}
 		if (grouped)
 			crm_buf_addc(p->sql, ')');
-		(void)at;
 		return lex(p);
 	}
 }
@@ -1282,7 +1280,7 @@ parse_keyword(struct parser *p)
 }
 
 static int compile_into(struct parser *outer, const char *name,
-    const char *expr, size_t at);
+    const char *expr);
 
 static int
 parse_in_segment(struct parser *p)
@@ -1338,7 +1336,7 @@ parse_in_segment(struct parser *p)
 		return -1;
 	}
 	free(args);
-	rc = compile_into(p, name, expr, at);
+	rc = compile_into(p, name, expr);
 	free(expr);
 	free(name);
 	if (rc < 0)
@@ -1450,7 +1448,7 @@ is_blank(const char *s)
 /* Parse expr (the whole of it) into outer's SQL and parameters; name is
  * the segment being expanded, or NULL at the top. */
 static int
-compile_into(struct parser *outer, const char *name, const char *expr, size_t at)
+compile_into(struct parser *outer, const char *name, const char *expr)
 {
 	struct parser p;
 	const char *stack[MAX_DEPTH + 1];
@@ -1486,8 +1484,6 @@ compile_into(struct parser *outer, const char *name, const char *expr, size_t at
 				char msg[sizeof p.err->msg];
 
 				crm_strlcpy(msg, p.err->msg, sizeof msg);
-				/* point at the in_segment() call as well */
-				(void)at;
 				crm_err_set(p.err, p.err->code ? p.err->code : EX_USAGE,
 				    "in saved segment '%s': %s", name, msg);
 			}
@@ -1522,7 +1518,7 @@ compile(sqlite3 *db, const char *expr, const char *today, const char *self,
 		stack[0] = self;
 		top.depth = 1;
 	}
-	if (compile_into(&top, NULL, expr ? expr : "", 0) < 0) {
+	if (compile_into(&top, NULL, expr ? expr : "") < 0) {
 		crm_buf_release(&sql);
 		crm_segment_free(seg);
 		return -1;
