@@ -111,6 +111,14 @@ like "$(crm-segment --explain --count --last-order 30d.. </dev/null)" "-- plan: 
 like "$(crm-segment --explain --count --total 10000.. </dev/null)" "-- plan: .*customers_total" "amount filters use their index"
 like "$(crm-segment --explain --count --total 10000.. </dev/null | head -n 1)" "^SELECT count\\(\\*\\) FROM customers c WHERE" "--explain --count explains the count"
 
+# to a terminal: a table (script(1) gives it one; its stdin is then a
+# terminal too, which is no customer list)
+if command -v script >/dev/null 2>&1; then
+	out=$(script -qec "crm-segment --pref 北海道 --columns id,name,total" /dev/null </dev/null | tr -d '\r')
+	is "$out" "id  name     total
+ $E  高橋 健   1500" "a table to a terminal, wide characters two columns"
+fi
+
 # a write error on stdout is an error
 if [ -w /dev/full ]; then
 	crm-segment -o csv </dev/null >/dev/full 2>/dev/null
