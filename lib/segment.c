@@ -605,10 +605,11 @@ next_day(struct parser *p, const char *d, char out[CRM_DATE_LEN])
 }
 
 /* A text value: "quoted", a bare word, or a number as written. *out is
- * malloc'd. */
+ * malloc'd, and NULL after an error. */
 static int
 parse_text(struct parser *p, char **out)
 {
+	*out = NULL;
 	if (p->t.kind == T_STRING || p->t.kind == T_WORD ||
 	    (p->t.kind == T_IDENT && !is_reserved(p->t.text)))
 		*out = crm_xstrdup(p->t.text);
@@ -616,7 +617,12 @@ parse_text(struct parser *p, char **out)
 		*out = crm_xstrndup(p->src + p->t.start, p->t.end - p->t.start);
 	else
 		return expected(p, "a value (a \"quoted string\" or a word)");
-	return lex(p);
+	if (lex(p) < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -830,8 +836,11 @@ norm_value(struct parser *p, const struct field *f, size_t at, char **v)
 	if (f->type == F_PREF) {
 		const char *pref;
 
+		pref = NULL;
 		if (crm_norm_prefecture(*v, &pref, &e) < 0)
 			return perr_at(p, at, "%s: unknown prefecture '%s'", f->name, *v);
+		if (pref == NULL)
+			return perr_at(p, at, "%s: empty value", f->name);
 		n = crm_xstrdup(pref);
 	} else if (f->type == F_KEY) {
 		if (f->norm(*v, &n, &e) < 0) {
@@ -1851,7 +1860,7 @@ crm_segment_flag(struct crm_buf *expr, const char *flag, const char *arg,
 		and_sep(expr);
 		crm_buf_adds(expr, "pref in (");
 		for (s = list; s != NULL; s = e) {
-			const char *pref;
+			const char *pref = NULL;
 			size_t skip = 1;
 
 			e = strchr(s, ',');
@@ -1876,6 +1885,8 @@ crm_segment_flag(struct crm_buf *expr, const char *flag, const char *arg,
 				free(list);
 				return -1;
 			}
+			if (pref == NULL)   /* only spaces */
+				continue;
 			if (n++)
 				crm_buf_adds(expr, ", ");
 			add_quoted(expr, pref);

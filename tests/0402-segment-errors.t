@@ -70,6 +70,8 @@ expr_err 'tag = and' "expected a value (a \"quoted string\" or a word), found 'a
 expr_err 'orders 5' "expected an operator after 'orders' (=, !=, <, <=, >, >=, between, in) (column 8)" \
 	"           ^" "no operator"
 expr_err '@' "unexpected character '@' (column 1)" "    ^" "bad character"
+expr_err 'pref in (東京, "")' "pref: empty value (column 16)" \
+	"                   ^" "empty prefecture in a list"
 expr_err 'name = "山田" and 東京' "expected a field, not or '(', found '東京' (column 19)" \
 	"                      ^" "caret after wide characters (two columns each)"
 
