@@ -2267,13 +2267,12 @@ crm_segment_stats(sqlite3 *db, const struct crm_segment *seg,
 	if (s->orders > 0)
 		s->aov = (double)s->total / (double)s->orders;
 
-	/* Days from the first to the second ok order, by calendar date. */
+	/* Days from the first to the second ok order, by calendar date
+	 * (first_order is the first ok order, kept by the importer). */
 	if (crm_segment_prepare(db, seg, "CAST(julianday(substr((SELECT o.ordered_at"
 	    " FROM orders o WHERE o.customer_id = c.id AND o.status = 'ok'"
 	    " ORDER BY o.ordered_at, o.id LIMIT 1 OFFSET 1), 1, 10))"
-	    " - julianday(substr((SELECT o.ordered_at FROM orders o"
-	    " WHERE o.customer_id = c.id AND o.status = 'ok'"
-	    " ORDER BY o.ordered_at, o.id LIMIT 1), 1, 10)) AS INTEGER)",
+	    " - julianday(substr(c.first_order, 1, 10)) AS INTEGER)",
 	    restrict_to, " AND c.orders >= 2", &st,
 	    err) < 0)
 		return -1;
