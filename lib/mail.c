@@ -55,6 +55,7 @@ struct crm_mailer {
 	int retry_unknown;
 	double rate, t0;
 	long long nqueued;
+	int own_tx;               /* a ledger transaction of ours is open */
 	int down;                 /* the server is unreachable: stop */
 	char down_msg[300];
 	char **var_names, **var_values;
@@ -779,6 +780,35 @@ down:
 	return 0;
 }
 
+/* Ledger writes are batched: the outcomes of finished messages are
+ * written in an open transaction that is committed together with the
+ * next 'sending' row (which has to be committed before its SMTP
+ * transaction anyway), before any wait, and at flush.  A run killed in
+ * between leaves those rows 'sending', reported unknown: the safe side.
+ * Inside a caller's transaction we write into it and commit nothing. */
+static void
+tx_open(struct crm_mailer *m)
+{
+	if (m->own_tx || !sqlite3_get_autocommit(m->db))
+		return;
+	if (sqlite3_exec(m->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
+		m->own_tx = 1;
+}
+
+static int
+tx_commit(struct crm_mailer *m, struct crm_err *err)
+{
+	if (!m->own_tx)
+		return 0;
+	m->own_tx = 0;
+	if (sqlite3_exec(m->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		crm_db_err(m->db, err, "deliveries");
+		crm_db_rollback(m->db);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 update_row(struct crm_mailer *m, int64_t did, const char *status,
     const char *detail)
@@ -837,6 +867,7 @@ finish(struct crm_mailer *m, struct pending *p, const struct crm_smtp_done *d)
 		break;
 	}
 	if (p->delivery_id > 0) {
+		tx_open(m);
 		if (status != NULL) {
 			if (update_row(m, p->delivery_id, status, d->text) < 0)
 				res.status = CRM_SEND_UNKNOWN;
@@ -901,6 +932,8 @@ pace(struct crm_mailer *m, struct crm_err *err)
 	if (m->rate <= 0)
 		return 0;
 	target = m->t0 + (double)m->nqueued / m->rate;
+	if (crm_now() < target && tx_commit(m, err) < 0)
+		return -1;
 	while ((now = crm_now()) < target) {
 		int ms = (int)((target - now) * 1000) + 1;
 		if (m->smtp != NULL && crm_smtp_busy(m->smtp) > 0) {
@@ -1013,16 +1046,23 @@ crm_mail_queue(struct crm_mailer *m, const char *campaign,
 	/* A free connection first, so that a server found down meanwhile
 	 * leaves no row behind for this customer. */
 	if (m->type == T_SMTP) {
-		while (crm_smtp_free_slots(m->smtp) == 0)
-			if (crm_smtp_wait(m->smtp, -1, smtp_done, m, err) < 0)
+		while (crm_smtp_free_slots(m->smtp) == 0) {
+			if (tx_commit(m, err) < 0 ||
+			    crm_smtp_wait(m->smtp, -1, smtp_done, m, err) < 0)
 				goto fail;
+		}
 		if (m->down) {
 			crm_err_set(err, EX_UNAVAILABLE, "%s", m->down_msg);
 			goto fail;
 		}
 	}
-	/* The ledger row, committed (autocommit) before the transaction. */
+	/* The rate limit before the ledger row, so that a run killed while it
+	 * waits leaves no row behind. */
+	if (pace(m, err) < 0)
+		goto fail;
+	/* The ledger row, committed before the SMTP transaction starts. */
 	if (!dry) {
+		tx_open(m);
 		crm_db_now(now);
 		if (did == 0) {
 			sqlite3_reset(m->st_insert);
@@ -1062,11 +1102,10 @@ crm_mail_queue(struct crm_mailer *m, const char *campaign,
 				goto skip;
 			}
 		}
+		if (tx_commit(m, err) < 0)
+			goto fail;
 	} else
 		did = 0;
-
-	if (pace(m, err) < 0)
-		goto fail;
 	m->nqueued++;
 	if (m->type == T_SMTP) {
 		p = free_pending(m);
@@ -1122,8 +1161,11 @@ int
 crm_mail_flush(struct crm_mailer *m, struct crm_err *err)
 {
 	while (m->smtp != NULL && crm_smtp_busy(m->smtp) > 0)
-		if (crm_smtp_wait(m->smtp, -1, smtp_done, m, err) < 0)
+		if (tx_commit(m, err) < 0 ||
+		    crm_smtp_wait(m->smtp, -1, smtp_done, m, err) < 0)
 			return -1;
+	if (tx_commit(m, err) < 0)
+		return -1;
 	if (m->down)
 		return crm_err_set(err, EX_UNAVAILABLE, "%s", m->down_msg);
 	return 0;
