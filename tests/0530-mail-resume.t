@@ -41,6 +41,18 @@ is "$(sql "SELECT count(*) FROM deliveries WHERE status = 'sent'")" "$((40 - unk
 like "$(cat "$T/err")" "$((40 - sent1 - sending)) sent, 0 skipped, $sent1 already, 0 deferred, 0 failed, $sending unknown" \
 	"the resumed run's summary adds up"
 
+# Two runs of one campaign at once: nobody gets it twice.
+rm -f "$SMTP_DIR"/*
+crm-mail send -t "$T/test.tmpl" --campaign twice --rate 100 --smtp "smtp://127.0.0.1:$SMTP_PORT" <"$T/ids" 2>"$T/e1" &
+p1=$!
+sort -r "$T/ids" | crm-mail send -t "$T/test.tmpl" --campaign twice --rate 100 --smtp "smtp://127.0.0.1:$SMTP_PORT" 2>"$T/e2" &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+is "$r1:$r2" "0:0" "two overlapping runs both exit 0"
+is "$(received | uniq -d)" "" "overlapping runs: nobody mailed twice"
+is "$(nreceived)" 40 "overlapping runs: everyone mailed once"
+
 # Opted out between segment and send: not mailed.
 rm -f "$SMTP_DIR"/*
 taro=$(id_of taro@example.com); hanako=$(id_of hanako@example.com)
