@@ -330,6 +330,12 @@ main(int argc, char **argv)
 		goto done;
 	}
 
+	/* Configuration, unknown fields and a missing From stop the run
+	 * before the list is read and any mail goes out. */
+	if (crm_mailer_open(db, &o, &m, &err) < 0)
+		goto fail;
+	if (crm_mailer_check(m, t, &err) < 0)
+		goto fail;
 	if (segment != NULL) {
 		char today[CRM_DATE_LEN];
 
@@ -351,11 +357,6 @@ main(int argc, char **argv)
 		    unknown ? " (none of the input names a customer)" : "");
 		goto fail;
 	}
-	if (crm_mailer_open(db, &o, &m, &err) < 0)
-		goto fail;
-	/* Unknown fields and a missing From stop the run before any mail. */
-	if (crm_mailer_check(m, t, &err) < 0)
-		goto fail;
 	crm_progress_init(&tally.progress, "crm-mail", (long long)ids.n);
 	for (i = 0; i < ids.n; i++) {
 		if (crm_mail_queue(m, campaign, t, ids.ids[i], on_done, &tally, &err) < 0)

@@ -258,6 +258,14 @@ crm_mailer_open(sqlite3 *db, const struct crm_transport_opts *o,
 			    o->vars[i]);
 			goto fail;
 		}
+		for (const char *q = o->vars[i]; q < eq; q++)
+			if (!((*q >= 'a' && *q <= 'z') || *q == '_' ||
+			    (q > o->vars[i] && *q >= '0' && *q <= '9'))) {
+				crm_err_set(err, EX_USAGE, "--var %.*s: a field name is "
+				    "lower-case letters, digits and _",
+				    (int)(eq - o->vars[i]), o->vars[i]);
+				goto fail;
+			}
 		if (strchr(eq, '\n') || strchr(eq, '\r')) {
 			crm_err_set(err, EX_USAGE, "--var %.*s: CR or LF in a value is "
 			    "refused", (int)(eq - o->vars[i]), o->vars[i]);

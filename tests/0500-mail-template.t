@@ -75,6 +75,9 @@ printf 'Subject: s\nFrom: a@example.com\n\n{{x}}\n' >"$T/x.tmpl"
 fails 64 "--var value with a newline refused" sh -c "echo $taro | crm-mail send -t '$T/x.tmpl' --var 'x=a
 Bcc: b@example.org' --mbox '$T/x.mbox'"
 
+fails 64 "--var with a bad field name" sh -c "echo $taro | crm-mail send -t '$T/x.tmpl' --var 'X-Y=1' --mbox '$T/x.mbox'"
+is "$(sql "SELECT count(*) FROM campaigns WHERE name = 'x'")" 0 "refused before anything was recorded"
+
 # Preview: one message on stdout, HTML escaped, sections by orders.
 cat >"$T/h.tmpl" <<'EOF'
 Subject: {{name}}様
