@@ -90,7 +90,7 @@ crm_mime_base64url_decode(const char *s, unsigned char *out, size_t cap,
 
 	for (; *s; s++) {
 		const char *p = strchr(b64url, *s);
-		if (p == NULL || *s == '\0')
+		if (p == NULL)
 			return -1;
 		v = (v << 6) | (unsigned)(p - b64url);
 		bits += 6;

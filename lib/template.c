@@ -375,8 +375,7 @@ crm_template_load(const char *path, struct crm_template **t, struct crm_err *err
 
 	*t = NULL;
 	if ((fp = fopen(path, "rb")) == NULL)
-		return crm_err_set(err, errno == ENOENT ? EX_NOINPUT : EX_NOINPUT,
-		    "%s: %s", path, strerror(errno));
+		return crm_err_set(err, EX_NOINPUT, "%s: %s", path, strerror(errno));
 	crm_buf_init(&b);
 	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
 		crm_buf_add(&b, chunk, n);
