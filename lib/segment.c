@@ -22,7 +22,8 @@
 #include "banned.h"
 
 #define MAX_DEPTH 16      /* nested in_segment() */
-#define MAX_NEST  200     /* nested parentheses / not */
+#define MAX_NEST  32      /* nested parentheses, not, in_segment: SQLite's
+                             * parser stack holds about 100 parentheses */
 
 enum ptype { P_INT, P_REAL, P_TEXT };
 
@@ -891,7 +892,7 @@ text_open(struct parser *p, const struct field *f, int keyed, int neg)
 		crm_buf_addf(p->sql, "c.id %sIN (SELECT customer_id FROM identities "
 		    "WHERE %s ", neg ? "NOT " : "", f->keycol);
 	else
-		crm_buf_addf(p->sql, "%s%s ", neg ? "NOT COALESCE(" : "", f->col);
+		crm_buf_addf(p->sql, "%s%s ", neg ? "(" : "", f->col);
 }
 
 static void
@@ -900,7 +901,7 @@ text_close(struct parser *p, const struct field *f, int keyed, int neg)
 	if (f->type == F_REL || keyed)
 		crm_buf_addc(p->sql, ')');
 	else if (neg)
-		crm_buf_adds(p->sql, ", 0)");
+		crm_buf_adds(p->sql, ") IS NOT 1");
 }
 
 static int
@@ -962,7 +963,7 @@ cond_text(struct parser *p, const struct field *f, int how, enum op op)
 		if (f->type == F_REL)
 			crm_buf_addf(p->sql, "c.id %sIN (%s", neg ? "NOT " : "", f->rel);
 		else if (neg)
-			crm_buf_adds(p->sql, "NOT COALESCE(");
+			crm_buf_addc(p->sql, '(');
 		if (how == 'c') {
 			/* instr() rather than LIKE: no wildcards to escape */
 			crm_buf_addf(p->sql, "instr(%s, ", f->col);
@@ -975,7 +976,7 @@ cond_text(struct parser *p, const struct field *f, int how, enum op op)
 		if (f->type == F_REL)
 			crm_buf_addc(p->sql, ')');
 		else if (neg)
-			crm_buf_adds(p->sql, ", 0)");
+			crm_buf_adds(p->sql, ") IS NOT 1");
 		free(v);
 		return 0;
 	}
@@ -1039,7 +1040,7 @@ parse_field(struct parser *p)
 		}
 	}
 	if (neg)
-		crm_buf_adds(p->sql, "NOT COALESCE(");
+		crm_buf_addc(p->sql, '(');
 	switch (f->type) {
 	case F_NUM:
 	case F_AMOUNT:
@@ -1077,7 +1078,7 @@ parse_field(struct parser *p)
 	if (rc < 0)
 		return -1;
 	if (neg)
-		crm_buf_adds(p->sql, ", 0)");
+		crm_buf_adds(p->sql, ") IS NOT 1");
 	return 0;
 }
 
@@ -1353,11 +1354,25 @@ parse_in_segment(struct parser *p)
 	return lex(p);
 }
 
+static int primary(struct parser *p);
+
+/* Depth is bounded so that the SQL stays within what SQLite parses. */
 static int
 parse_primary(struct parser *p)
 {
+	int rc;
+
 	if (++p->nest > MAX_NEST)
-		return perr_at(p, p->t.start, "expression nested too deeply");
+		return perr_at(p, p->t.start, "expression nested too deeply "
+		    "(%d levels of parentheses, not and in_segment at most)", MAX_NEST);
+	rc = primary(p);
+	p->nest--;
+	return rc;
+}
+
+static int
+primary(struct parser *p)
+{
 	if (p->t.kind == T_LP) {
 		if (lex(p) < 0)
 			return -1;
@@ -1367,22 +1382,19 @@ parse_primary(struct parser *p)
 		if (p->t.kind != T_RP)
 			return expected(p, "')' or and/or");
 		crm_buf_addc(p->sql, ')');
-		p->nest--;
 		return lex(p);
 	}
 	if (is_kw(p, "not")) {
 		if (lex(p) < 0)
 			return -1;
 		/* Two-valued: not X is every customer X does not select, also
-		 * those whose field is empty. */
-		crm_buf_adds(p->sql, "NOT COALESCE(");
+		 * those whose field is empty (X is NULL). */
+		crm_buf_addc(p->sql, '(');
 		if (parse_primary(p) < 0)
 			return -1;
-		crm_buf_adds(p->sql, ", 0)");
-		p->nest--;
+		crm_buf_adds(p->sql, ") IS NOT 1");
 		return 0;
 	}
-	p->nest--;
 	if (p->t.kind != T_IDENT)
 		return expected(p, "a field, not or '('");
 	if (is_kw(p, "true") || is_kw(p, "false")) {
@@ -1476,6 +1488,7 @@ compile_into(struct parser *outer, const char *name, const char *expr)
 	for (i = 0; i < outer->depth; i++)
 		stack[i] = outer->stack[i];
 	p.depth = outer->depth;
+	p.nest = outer->nest;
 	if (name != NULL)
 		stack[p.depth++] = name;
 	crm_buf_addc(p.sql, '(');
