@@ -22,8 +22,8 @@
 #include "banned.h"
 
 #define MAX_DEPTH 16      /* nested in_segment() */
-#define MAX_NEST  32      /* nested parentheses, not, in_segment: SQLite's
-                             * parser stack holds about 100 parentheses */
+#define MAX_NEST  16      /* nested parentheses, not, in_segment: SQLite's
+                             * parser stack (100) holds about 20 */
 
 enum ptype { P_INT, P_REAL, P_TEXT };
 
@@ -1427,29 +1427,18 @@ parse_and(struct parser *p)
 	return 0;
 }
 
+/* SQL gives AND precedence over OR as the language does, and every
+ * factor compiles to a self-contained term, so no parentheses are added:
+ * they would count against SQLite's parser stack. */
 static int
 parse_or(struct parser *p)
 {
-	size_t mark = p->sql->len;
-	int any = 0;
-
 	if (parse_and(p) < 0)
 		return -1;
 	while (is_kw(p, "or")) {
-		if (!any) {
-			/* parenthesise the left side once it has company */
-			char *left = crm_xstrdup(p->sql->s + mark);
-
-			p->sql->len = mark;
-			p->sql->s[mark] = '\0';
-			crm_buf_addf(p->sql, "(%s)", left);
-			free(left);
-			any = 1;
-		}
-		crm_buf_adds(p->sql, " OR (");
+		crm_buf_adds(p->sql, " OR ");
 		if (lex(p) < 0 || parse_and(p) < 0)
 			return -1;
-		crm_buf_addc(p->sql, ')');
 	}
 	return 0;
 }

@@ -75,13 +75,14 @@ expr_err 'pref in (東京, "")' "pref: empty value (column 16)" \
 expr_err 'name = "山田" and 東京' "expected a field, not or '(', found '東京' (column 19)" \
 	"                      ^" "caret after wide characters (two columns each)"
 
-deep=$(printf 'not %.0s' $(seq 32))member
+deep=$(printf 'not %.0s' $(seq 16))member
 err "$deep"
-is "$rc" 64 "32 nested nots: exit 64"
-like "$got" "^crm-segment: expression nested too deeply \\(32 levels of parentheses, not and in_segment at most\\) \\(column 129\\)" \
+is "$rc" 64 "16 nested nots and a field: exit 64"
+like "$got" "^crm-segment: expression nested too deeply \\(16 levels of parentheses, not and in_segment at most\\) \\(column 65\\)" \
 	"nesting is bounded (SQLite's parser stack)"
-deep="$(printf '(member or %.0s' $(seq 31))orders > 1$(printf ')%.0s' $(seq 31))"
-is "$(seg "$deep")" "a d f g" "31 nested parentheses with or are fine"
+is "$(seg "$(printf 'not %.0s' $(seq 14))member")" "a f g" "15 levels are fine"
+deep="$(printf '(member or %.0s' $(seq 15))orders > 1$(printf ')%.0s' $(seq 15))"
+is "$(seg "$deep")" "a d f g" "15 nested parentheses with or are fine"
 err 'totl > 3'
 is "$rc" 64 "unknown field: exit 64"
 like "$got" "^crm-segment: unknown field 'totl'; known fields: id, orders, total, aov, first_order, last_order, registered, member, guest, newsletter, notices, withdrawn, caution, undetermined, undeliverable, name, kana, email, phone, postcode, pref, address, birthday, member_id, shop, tag, coupon, order_no, subscription; functions: bought\(\), bought_count\(\), keyword\(\), in_segment\(\) \(column 1\)" \

@@ -130,7 +130,7 @@ main(void)
 	    "i.order_id WHERE o.status = 'ok' AND (i.sku = ?1 OR instr(i.product, ?1) > 0) "
 	    "AND o.ordered_at >= ?2 AND o.ordered_at < ?3))", 3);
 	sql_is(&t, "orders = 1 or orders = 2 and member",
-	    "((c.orders = ?1) OR (c.orders = ?2 AND c.member = 1))", 2);
+	    "(c.orders = ?1 OR c.orders = ?2 AND c.member = 1)", 2);
 
 	s = compile("a_or_b = 1", NULL, &code);
 	tap_is_int(&t, code, EX_USAGE, "unknown field: EX_USAGE");
