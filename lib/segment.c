@@ -882,7 +882,7 @@ check_regex(struct parser *p, size_t at, const char *pat)
 }
 
 /* Where a text comparison is made: on c, on the identities' keys, or in a
- * related table.  prefix/suffix wrap the condition on col. */
+ * related table: text_open and text_close go around "= ?" or "IN (...)". */
 static void
 text_open(struct parser *p, const struct field *f, int keyed, int neg)
 {
