@@ -336,6 +336,11 @@ main(int argc, char **argv)
 		goto fail;
 	if (crm_mailer_check(m, t, &err) < 0)
 		goto fail;
+	/* Large mailbox providers want one-click unsubscribe on bulk mail. */
+	if (!quiet && !crm_mailer_dry_run(m) && !crm_mailer_one_click(m) &&
+	    strcmp(crm_template_kind(t), "newsletter") == 0)
+		crm_cli_warn(prog, "no unsubscribe-url in crm.conf: the "
+		    "unsubscribe link is a mailto:, without RFC 8058 one-click");
 	if (segment != NULL) {
 		char today[CRM_DATE_LEN];
 

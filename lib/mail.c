@@ -418,6 +418,12 @@ crm_mailer_dry_run(const struct crm_mailer *m)
 }
 
 int
+crm_mailer_one_click(const struct crm_mailer *m)
+{
+	return !crm_empty(m->conf->unsubscribe_url);
+}
+
+int
 crm_mailer_check(struct crm_mailer *m, const struct crm_template *t,
     struct crm_err *err)
 {

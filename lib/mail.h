@@ -90,6 +90,10 @@ int crm_mail_flush(struct crm_mailer *m, struct crm_err *err);
  * but not written, so a later real run still sends. */
 int crm_mailer_dry_run(const struct crm_mailer *m);
 
+/* 1 when crm.conf names an unsubscribe-url, so messages carry RFC 8058
+ * one-click unsubscribe; 0 when the link is only a mailto:. */
+int crm_mailer_one_click(const struct crm_mailer *m);
+
 /* Render the message for customer_id to out (LF line ends), whether or
  * not the customer is eligible; *why is set to the reason it would be
  * skipped, or NULL. */
