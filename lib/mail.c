@@ -951,7 +951,10 @@ pace(struct crm_mailer *m, struct crm_err *err)
 	while ((now = crm_now()) < target) {
 		int ms = (int)((target - now) * 1000) + 1;
 		if (m->smtp != NULL && crm_smtp_busy(m->smtp) > 0) {
-			if (crm_smtp_wait(m->smtp, ms, smtp_done, m, err) < 0)
+			/* Outcomes that come in meanwhile are committed at once:
+			 * no write lock is held across the wait. */
+			if (crm_smtp_wait(m->smtp, ms, smtp_done, m, err) < 0 ||
+			    tx_commit(m, err) < 0)
 				return -1;
 		} else {
 			struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
