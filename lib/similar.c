@@ -290,9 +290,11 @@ crm_sim_score(const struct crm_sim_rec *a, const struct crm_sim_rec *b,
 
 	if (person < 0)
 		score = 0.5 * (nev > 0 ? ev / nev : 0);
-	else if (person < 0.75 - 1e-9)
+	else if (person < 0.75 - 1e-9 || (sk < 0 && person < 0.76))
 		/* A shared surname at a shared landline is a family, not a
-		 * typo: keep it well under any sensible threshold. */
+		 * typo: keep it well under any sensible threshold.  Without
+		 * kana to tell 京子 from 洋子, one character in four is a
+		 * family too. */
 		score = 0.5 * person;
 	else
 		score = 0.5 * person + 0.5 * (nev > 0 ? ev / nev : 0);

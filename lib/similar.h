@@ -43,8 +43,9 @@ struct crm_sim_rec {
 /* The score of a candidate pair, 0..1.
  *
  * Half of it is the person: the name and kana similarity (Levenshtein,
- * so that a family's shared surname is not enough: under 0.75 the score
- * is half the name similarity).  The other half is
+ * so that a family's shared surname is not enough: under 0.75, or at
+ * 0.75 when kana is missing on a side, the score is half the name
+ * similarity).  The other half is
  * the evidence that it is the same household and person: phone, e-mail,
  * address and birthday, averaged over the fields both records have.
  * With no such evidence the score stays at or below 0.5, so equal names

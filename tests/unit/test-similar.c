@@ -124,6 +124,14 @@ main(void)
 		near(&t, crm_sim_score(&a, &b, NULL), (0.75 + 5.0 / 7) / 4, "brothers stay under the gate");
 	}
 	{
+		/* No kana: 佐々木航 / 佐々木隆 at one address is 0.75 by name
+		 * alone, which is a family: 0.375. */
+		struct crm_sim_rec a = { "佐々木航", NULL, NULL, NULL, "7704296", "徳島市八幡1-18-21", NULL };
+		struct crm_sim_rec b = { "佐々木隆", "ササキタカシ", NULL, NULL, "7704296", "徳島市八幡1-18-21", NULL };
+
+		near(&t, crm_sim_score(&a, &b, NULL), 0.375, "one character in four without kana: a family");
+	}
+	{
 		/* Different birthdays halve it: (0.5 + 0.5 * (1 + 0) / 2) / 2. */
 		struct crm_sim_rec a = { "鈴木一郎", NULL, NULL, "0311111111", NULL, NULL, "1970-01-02" };
 		struct crm_sim_rec b = { "鈴木一郎", NULL, NULL, "0311111111", NULL, NULL, "1999-12-31" };
