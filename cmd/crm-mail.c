@@ -1,5 +1,6 @@
 /* crm-mail: send a template to the customers on stdin, resumably. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,30 @@
 
 static const char *prog = "crm-mail";
 static int quiet, verbose;
+static volatile sig_atomic_t interrupted;
+
+/* The first SIGINT/SIGTERM/SIGHUP stops taking new customers; what is in
+ * flight finishes and is recorded, so the rerun resumes cleanly.  A
+ * second one kills as usual (SA_RESETHAND). */
+static void
+on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 enum {
 	OPT_CAMPAIGN = CRM_OPT_FIRST_FREE, OPT_SMTP, OPT_MBOX, OPT_MAILDIR,
@@ -363,7 +388,8 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	crm_progress_init(&tally.progress, "crm-mail", (long long)ids.n);
-	for (i = 0; i < ids.n; i++) {
+	catch_signals();
+	for (i = 0; i < ids.n && !interrupted; i++) {
 		if (crm_mail_queue(m, campaign, t, ids.ids[i], on_done, &tally, &err) < 0)
 			break;
 	}
@@ -384,6 +410,12 @@ main(int argc, char **argv)
 	}
 	if (err.code != 0)
 		goto fail;
+	if (interrupted) {
+		crm_err_set(&err, EX_TEMPFAIL, "interrupted by signal %d after %zu "
+		    "of %zu customers; run again to resume", (int)interrupted, i,
+		    ids.n);
+		goto fail;
+	}
 	if (tally.deferred > 0 || tally.unknown_new > 0)
 		rc = EX_TEMPFAIL;
 done:

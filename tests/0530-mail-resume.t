@@ -41,6 +41,25 @@ is "$(sql "SELECT count(*) FROM deliveries WHERE status = 'sent'")" "$((40 - unk
 like "$(cat "$T/err")" "$((40 - sent1 - sending)) sent, 0 skipped, $sent1 already, 0 deferred, 0 failed, $sending unknown" \
 	"the resumed run's summary adds up"
 
+# SIGTERM stops a run cleanly: no row left 'sending', exit 75, resumable.
+rm -f "$SMTP_DIR"/*
+crm-mail send -t "$T/test.tmpl" --campaign term --rate 20 \
+	--smtp "smtp://127.0.0.1:$SMTP_PORT" <"$T/ids" 2>"$T/eterm" &
+pid=$!
+_w=0
+while [ "$(nreceived)" -lt 5 ] && [ $_w -lt 100 ]; do sleep 0.1; _w=$((_w + 1)); done
+kill -TERM $pid
+wait $pid
+is "$?" 75 "SIGTERM: exit 75"
+like "$(cat "$T/eterm")" "interrupted by signal 15 after [0-9]+ of 40 customers; run again to resume" "SIGTERM: says so"
+like "$(cat "$T/eterm")" "campaign term: [0-9]+ sent" "SIGTERM: the summary is printed"
+is "$(sql "SELECT count(*) FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE c.name = 'term' AND d.status = 'sending'")" 0 \
+	"SIGTERM: no row left unknown"
+is "$(sql "SELECT count(*) FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE c.name = 'term' AND d.status = 'sent'")" "$(nreceived)" \
+	"SIGTERM: the ledger matches what the server got"
+crm-mail send -t "$T/test.tmpl" --campaign term --smtp "smtp://127.0.0.1:$SMTP_PORT" <"$T/ids" 2>/dev/null
+is "$(nreceived):$(received | uniq -d)" "40:" "SIGTERM: the rerun completes, each customer once"
+
 # Two runs of one campaign at once: nobody gets it twice.
 rm -f "$SMTP_DIR"/*
 crm-mail send -t "$T/test.tmpl" --campaign twice --rate 100 --smtp "smtp://127.0.0.1:$SMTP_PORT" <"$T/ids" 2>"$T/e1" &
