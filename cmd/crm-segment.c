@@ -257,7 +257,8 @@ read_stdin(sqlite3 *db, int mode, struct crm_idlist *ids, int *have,
 
 static int
 explain(sqlite3 *db, const struct crm_segment *seg, const char *what,
-    const struct crm_idlist *restrict_to, const char *tail, struct crm_err *err)
+    const struct crm_idlist *restrict_to, const char *tail, long long limit,
+    struct crm_err *err)
 {
 	sqlite3_stmt *st, *ep;
 	struct crm_buf q;
@@ -280,7 +281,8 @@ explain(sqlite3 *db, const struct crm_segment *seg, const char *what,
 		sqlite3_finalize(ep);
 		return -1;
 	}
-	sqlite3_bind_int64(ep, (int)crm_segment_nparams(seg) + 1, -1);
+	if (sqlite3_bind_parameter_count(ep) > (int)crm_segment_nparams(seg))
+		sqlite3_bind_int64(ep, (int)crm_segment_nparams(seg) + 1, limit);
 	while ((rc = sqlite3_step(ep)) == SQLITE_ROW)
 		printf("-- plan: %s\n", (const char *)sqlite3_column_text(ep, 3));
 	sqlite3_finalize(ep);
@@ -354,7 +356,8 @@ print_rows(sqlite3 *db, const struct crm_segment *seg,
 	}
 	if (crm_segment_prepare(db, seg, what.s, restrict_to, tail, &st, err) < 0)
 		goto out;
-	sqlite3_bind_int64(st, (int)crm_segment_nparams(seg) + 1, limit);
+	if (limit >= 0)
+		sqlite3_bind_int64(st, (int)crm_segment_nparams(seg) + 1, limit);
 	o = crm_out_open(stdout, fmt, oc, ncols);
 	*matched = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -744,7 +747,7 @@ main(int argc, char **argv)
 	}
 
 	if (count && explain_only) {
-		if (explain(db, seg, "count(*)", NULL, NULL, &err) < 0)
+		if (explain(db, seg, "count(*)", NULL, NULL, -1, &err) < 0)
 			code = crm_cli_fail(prog, &err);
 		goto done;
 	} else if (count) {
@@ -772,14 +775,17 @@ main(int argc, char **argv)
 		}
 		if (tail.len == 0)
 			crm_buf_adds(&tail, " ORDER BY c.id");
-		crm_buf_addf(&tail, " LIMIT ?%zu", crm_segment_nparams(seg) + 1);
+		/* LIMIT only when asked: a LIMIT makes SQLite sort through a
+		 * slower bounded sorter even when it is -1 */
+		if (limit >= 0)
+			crm_buf_addf(&tail, " LIMIT ?%zu", crm_segment_nparams(seg) + 1);
 		if (explain_only) {
 			struct crm_buf what;
 
 			crm_buf_init(&what);
 			for (i = 0; i < ncols; i++)
 				crm_buf_addf(&what, "%s%s", i ? ", " : "", cols[i]->sql);
-			if (explain(db, seg, what.s, NULL, tail.s, &err) < 0)
+			if (explain(db, seg, what.s, NULL, tail.s, limit, &err) < 0)
 				code = crm_cli_fail(prog, &err);
 			crm_buf_release(&what);
 			goto done;
