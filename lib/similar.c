@@ -202,7 +202,12 @@ crm_sim_address(const char *addr_a, const char *pc_a, const char *addr_b,
 		/* The same address written differently stays close after
 		 * normalisation; a neighbour's differs in the house number,
 		 * which is no evidence at all. */
-		s = crm_sim_levenshtein(addr_a, addr_b);
+		int32_t ca[MAXCP], cb[MAXCP];
+		size_t na = decode(addr_a, ca), nb = decode(addr_b, cb);
+		size_t mx = na > nb ? na : nb, d = na > nb ? na - nb : nb - na;
+
+		/* Lengths that differ by more than 15% cannot reach 0.85. */
+		s = (double)d > 0.15 * (double)mx ? 0.0 : lev_cp(ca, na, cb, nb);
 		if (s < 0.85)
 			return same_pc ? 0.4 : 0.0;
 		if (same_pc)
@@ -240,9 +245,33 @@ crm_sim_score(const struct crm_sim_rec *a, const struct crm_sim_rec *b,
     struct crm_buf *reasons)
 {
 	double ev = 0, nev = 0, s, person = -1, sn = -1, sk = -1, score;
-	const char *ea = real_email(a->email), *eb = real_email(b->email);
-	int bday_differs = 0;
+	const char *ea, *eb;
+	int bday_differs = 0, gated;
 
+	/* The person first: when the names gate the score, the evidence
+	 * cannot lift it, and a caller that wants no reasons is spared the
+	 * address comparison (most candidate pairs of a postcode block). */
+	if (!crm_empty(a->name) && !crm_empty(b->name))
+		sn = crm_sim_levenshtein(a->name, b->name);
+	if (!crm_empty(a->kana) && !crm_empty(b->kana))
+		sk = crm_sim_levenshtein(a->kana, b->kana);
+	if (sn >= 0 && sk >= 0)
+		person = (sn + sk) / 2;
+	else if (sn >= 0)
+		person = sn;
+	else if (sk >= 0)
+		person = sk;
+	/* A shared surname at a shared landline is a family, not a typo:
+	 * keep it well under any sensible threshold.  Without kana to tell
+	 * 京子 from 洋子, one character in four is a family too. */
+	gated = person >= 0 && (person < 0.75 - 1e-9 || (sk < 0 && person < 0.76));
+	if (!crm_empty(a->birthday) && !crm_empty(b->birthday))
+		bday_differs = crm_sim_birthday(a->birthday, b->birthday) < 0.25;
+	if (gated && reasons == NULL)
+		return 0.5 * person * (bday_differs ? 0.5 : 1);
+
+	ea = real_email(a->email);
+	eb = real_email(b->email);
 	if (!crm_empty(a->phone) && !crm_empty(b->phone)) {
 		s = crm_sim_phone(a->phone, b->phone);
 		ev += s;
@@ -266,35 +295,16 @@ crm_sim_score(const struct crm_sim_rec *a, const struct crm_sim_rec *b,
 		s = crm_sim_birthday(a->birthday, b->birthday);
 		ev += s;
 		nev++;
-		bday_differs = s < 0.25;   /* a typo (0.5) is not a different day */
 		reason(reasons, "birthday", s);
 	}
-	if (!crm_empty(a->name) && !crm_empty(b->name))
-		sn = crm_sim_levenshtein(a->name, b->name);
-	if (!crm_empty(a->kana) && !crm_empty(b->kana))
-		sk = crm_sim_levenshtein(a->kana, b->kana);
-	if (sn >= 0 && sk >= 0)
-		person = (sn + sk) / 2;
-	else if (sn >= 0)
-		person = sn;
-	else if (sk >= 0)
-		person = sk;
-	if (sn >= 0) {
-		if (reasons != NULL)
-			crm_buf_addf(reasons, "%sname %.2f", reasons->len ? "; " : "", sn);
-	}
-	if (sk >= 0) {
-		if (reasons != NULL)
-			crm_buf_addf(reasons, "%skana %.2f", reasons->len ? "; " : "", sk);
-	}
+	if (sn >= 0 && reasons != NULL)
+		crm_buf_addf(reasons, "%sname %.2f", reasons->len ? "; " : "", sn);
+	if (sk >= 0 && reasons != NULL)
+		crm_buf_addf(reasons, "%skana %.2f", reasons->len ? "; " : "", sk);
 
 	if (person < 0)
 		score = 0.5 * (nev > 0 ? ev / nev : 0);
-	else if (person < 0.75 - 1e-9 || (sk < 0 && person < 0.76))
-		/* A shared surname at a shared landline is a family, not a
-		 * typo: keep it well under any sensible threshold.  Without
-		 * kana to tell 京子 from 洋子, one character in four is a
-		 * family too. */
+	else if (gated)
 		score = 0.5 * person;
 	else
 		score = 0.5 * person + 0.5 * (nev > 0 ? ev / nev : 0);
