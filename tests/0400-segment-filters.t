@@ -68,6 +68,15 @@ is "$(seg --newsletter yes --registered 2026-01-01.. --guest)" "c" "three flags"
 crm-segment --total 1000000.. -o ids </dev/null >"$T/out" 2>&1
 is "$?" 1 "nothing matched: exit 1"
 is "$(cat "$T/out")" "" "nothing matched: nothing printed with -o ids"
+# prefectures as exports write them: without 都/府/県, or only in the address
+cat >"$T/more.csv" <<'CSV'
+order_id,ordered_at,shop,email,name,prefecture,address,total
+H1,2026-06-10,web,h@example.com,H,東京,渋谷区1-1,1000
+I1,2026-06-11,web,i@example.com,I,,大阪府堺市1-1,1000
+CSV
+crm-import -q "$T/more.csv" >/dev/null 2>&1
+is "$(seg --pref 東京都 'email ~ "^[hi]@"')" "h" "--pref: an export's 東京 is 東京都"
+is "$(seg --pref 大阪 'email ~ "^[hi]@"')" "i" "--pref: a prefecture only in the address"
 sql "UPDATE customers SET merged_into = (SELECT id FROM customers WHERE email = 'a@example.com')
      WHERE email = 'd@example.com'"
 is "$(seg --tag vip)" "a" "a merged customer is not listed"
