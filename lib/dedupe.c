@@ -231,7 +231,7 @@ enum { K_NAME, K_KANA, K_EMAIL, K_PHONE, K_POSTCODE, K_ADDRESS, K_BIRTHDAY,
 	K_PREF, K_MEMBER, NKEYS };
 
 struct row {
-	int64_t cust, shop;
+	int64_t id, cust, shop;    /* identity, its customer, its shop */
 	const char *f[NKEYS];
 };
 
@@ -275,7 +275,7 @@ recs_load(sqlite3 *db, int64_t ncust, struct recs *rs, struct crm_err *err)
 	memset(rs, 0, sizeof *rs);
 	if (crm_db_prepare(db, "SELECT customer_id, shop_id, name_key, kana_key,"
 	    " email_key, phone_key, postcode_key, address_key, birthday, prefecture,"
-	    " member_id FROM identities", &st, err) < 0)
+	    " member_id, id FROM identities", &st, err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t cust = sqlite3_column_int64(st, 0);
@@ -286,6 +286,7 @@ recs_load(sqlite3 *db, int64_t ncust, struct recs *rs, struct crm_err *err)
 			rs->cap = rs->cap ? 2 * rs->cap : 4096;
 			rs->r = crm_xreallocarray(rs->r, rs->cap, sizeof *rs->r);
 		}
+		rs->r[rs->n].id = sqlite3_column_int64(st, NKEYS + 2);
 		rs->r[rs->n].cust = cust;
 		rs->r[rs->n].shop = sqlite3_column_int64(st, 1);
 		for (k = 0; k < NKEYS; k++) {
@@ -449,7 +450,7 @@ kent_cmp(const void *x, const void *y)
 
 	if (c != 0)
 		return c;
-	return a->row->cust < b->row->cust ? -1 : a->row->cust > b->row->cust;
+	return a->row->id < b->row->id ? -1 : a->row->id > b->row->id;
 }
 
 /* Rule r over every record: sort by the rule's key, so that records that
@@ -665,7 +666,9 @@ bent_cmp(const void *x, const void *y)
 		return c;
 	if ((c = nullcmp(a->row->f[1], b->row->f[1])) != 0)
 		return c;
-	return a->row->cust < b->row->cust ? -1 : a->row->cust > b->row->cust;
+	/* The identity, not the customer: the order (and so the window of
+	 * a large block) must not change when customers merge. */
+	return a->row->id < b->row->id ? -1 : a->row->id > b->row->id;
 }
 
 static void
@@ -779,49 +782,55 @@ store_pairs(sqlite3 *db, struct uf *u, struct pairmap *found,
 	char now[20], how[32];
 	int rc, ret = -1;
 
+	/* The pairs found go to a temporary table and from there into
+	 * dedupe_pairs in one statement: a pair still pending keeps its id
+	 * and gets the new score; rejected and confirmed rows are left as
+	 * they are; pending pairs not found again are dropped. */
 	if (crm_db_int(db, "SELECT coalesce(max(id), 0) FROM dedupe_pairs", &maxid,
 	    err) < 0 ||
-	    crm_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS crm_seen"
-	    " (id INTEGER PRIMARY KEY); DELETE FROM temp.crm_seen;", err) < 0 ||
-	    crm_db_prepare(db,
-	    "INSERT INTO dedupe_pairs (a, b, score, reasons, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (a, b) DO UPDATE SET"
-	    " score = excluded.score, reasons = excluded.reasons"
-	    " WHERE status = 'pending' RETURNING id", &up, err) < 0 ||
-	    crm_db_prepare(db, "INSERT OR IGNORE INTO temp.crm_seen VALUES (?1)",
-	    &seen, err) < 0)
+	    crm_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS crm_found (a INTEGER,"
+	    " b INTEGER, score REAL, reasons TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;"
+	    " DELETE FROM temp.crm_found;", err) < 0 ||
+	    crm_db_prepare(db, "INSERT INTO temp.crm_found VALUES (?1, ?2, ?3, ?4)",
+	    &up, err) < 0)
 		goto out;
 	list = crm_xreallocarray(NULL, found->n ? found->n : 1, sizeof *list);
 	for (i = 0; i < found->cap; i++)
 		if (found->slot[i].a != 0)
 			list[n++] = &found->slot[i];
 	qsort(list, n, sizeof *list, cand_cmp);
-
-	crm_db_now(now);
 	for (i = 0; i < n; i++) {
 		sqlite3_reset(up);
 		sqlite3_bind_int64(up, 1, list[i]->a);
 		sqlite3_bind_int64(up, 2, list[i]->b);
 		sqlite3_bind_double(up, 3, (double)(int64_t)(list[i]->score * 1000 + 0.5) / 1000);
 		crm_db_bind_text(up, 4, list[i]->reasons);
-		crm_db_bind_text(up, 5, now);
-		while ((rc = sqlite3_step(up)) == SQLITE_ROW) {
-			sqlite3_reset(seen);
-			sqlite3_bind_int64(seen, 1, sqlite3_column_int64(up, 0));
-			if (sqlite3_step(seen) != SQLITE_DONE) {
-				crm_db_err(db, err, "dedupe_pairs");
-				goto out;
-			}
-		}
-		if (rc != SQLITE_DONE) {
+		if (sqlite3_step(up) != SQLITE_DONE) {
 			crm_db_err(db, err, "dedupe_pairs");
 			goto out;
 		}
 	}
-	sqlite3_reset(up);
+	sqlite3_finalize(up);
+	up = NULL;
+	crm_db_now(now);
+	if (crm_db_prepare(db,
+	    "INSERT INTO dedupe_pairs (a, b, score, reasons, created_at)"
+	    " SELECT a, b, score, reasons, ?1 FROM temp.crm_found WHERE 1"
+	    " ORDER BY score DESC, a, b"
+	    " ON CONFLICT (a, b) DO UPDATE SET score = excluded.score,"
+	    " reasons = excluded.reasons WHERE status = 'pending'", &seen, err) < 0)
+		goto out;
+	crm_db_bind_text(seen, 1, now);
+	rc = sqlite3_step(seen);
+	sqlite3_finalize(seen);
+	seen = NULL;
+	if (rc != SQLITE_DONE) {
+		crm_db_err(db, err, "dedupe_pairs");
+		goto out;
+	}
 	if (crm_db_exec(db, "DELETE FROM dedupe_pairs WHERE status = 'pending'"
-	    " AND id NOT IN (SELECT id FROM temp.crm_seen); DELETE FROM temp.crm_seen;",
-	    err) < 0)
+	    " AND NOT EXISTS (SELECT 1 FROM temp.crm_found f WHERE f.a = dedupe_pairs.a"
+	    " AND f.b = dedupe_pairs.b); DELETE FROM temp.crm_found;", err) < 0)
 		goto out;
 
 	/* --auto-merge: best pairs first, each between the current customers
@@ -892,8 +901,8 @@ crm_dedupe_run(sqlite3 *db, const struct crm_dedupe_opts *o,
 	memset(&rf, 0, sizeof rf);
 	crm_buf_init(&nc.reasons);
 	/* The merges write all over the file: a larger page cache for this
-	 * connection (up to 256 MiB, used only as needed). */
-	if (crm_db_exec(db, "PRAGMA cache_size = -262144;", err) < 0)
+	 * connection (up to 512 MiB, used only as needed). */
+	if (crm_db_exec(db, "PRAGMA cache_size = -524288;", err) < 0)
 		return -1;
 	t = crm_now();
 	if (uf_load(db, &u, &stats->customers, err) < 0 ||

@@ -2,7 +2,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "similar.h"
 #include "norm.h"
@@ -12,24 +11,47 @@
 #define MAXCP 255
 
 /* Code points of s, at most MAXCP; an invalid byte counts as one unit so
- * that garbage still compares (as itself). */
+ * that garbage still compares (as itself).  Decoded by hand: this runs
+ * for every candidate pair of a million-record run. */
 static size_t
 decode(const char *s, int32_t *cp)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_ssize_t k;
+	const unsigned char *p = (const unsigned char *)s;
 	size_t n = 0;
+	int32_t c;
+	int k, i;
 
 	if (s == NULL)
 		return 0;
 	while (*p && n < MAXCP) {
-		k = utf8proc_iterate(p, -1, &cp[n]);
-		if (k <= 0) {
-			cp[n] = 0x110000 + *p;
-			k = 1;
+		if (*p < 0x80) {
+			cp[n++] = *p++;
+			continue;
 		}
-		p += k;
-		n++;
+		if ((*p & 0xE0) == 0xC0) {
+			k = 1;
+			c = *p & 0x1F;
+		} else if ((*p & 0xF0) == 0xE0) {
+			k = 2;
+			c = *p & 0x0F;
+		} else if ((*p & 0xF8) == 0xF0) {
+			k = 3;
+			c = *p & 0x07;
+		} else
+			k = -1, c = 0;
+		for (i = 1; k > 0 && i <= k; i++) {
+			if ((p[i] & 0xC0) != 0x80) {
+				k = -1;
+				break;
+			}
+			c = (c << 6) | (p[i] & 0x3F);
+		}
+		if (k < 0) {
+			cp[n++] = 0x110000 + *p++;
+			continue;
+		}
+		cp[n++] = c;
+		p += k + 1;
 	}
 	return n;
 }
