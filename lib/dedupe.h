@@ -22,7 +22,7 @@
  * Near matches: candidate pairs come from blocks of records sharing a
  * phone, a postcode, an e-mail local part, a name key or a kana key (a
  * block larger than 50 records is compared within a sliding window of
- * 10, in name order); crm_sim_score (similar.h) scores them.  Pairs at or
+ * 5, in name order); crm_sim_score (similar.h) scores them.  Pairs at or
  * above the threshold become pending (a < b, customer ids); both
  * customers are then marked undetermined. */
 #ifndef CRM_DEDUPE_H
