@@ -247,6 +247,7 @@ static const char v1[] =
 "  anchor     TEXT NOT NULL DEFAULT 'ordered' CHECK (anchor IN ('ordered','shipped')),"
 "  version    INTEGER NOT NULL DEFAULT 1,"
 "  paused     INTEGER NOT NULL DEFAULT 0,"
+"  since      TEXT,"   /* orders triggers: only trigger orders from this date */
 "  created_at TEXT NOT NULL,"
 "  updated_at TEXT NOT NULL"
 ");"
