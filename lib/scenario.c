@@ -702,7 +702,7 @@ advance(sqlite3 *db, int64_t sc_id, int step, const char *kind,
 	    "  scenario_steps st WHERE st.scenario_id = x.scenario_id AND "
 	    "  st.version = x.version AND st.step = x.step + 1) AS due "
 	    "  FROM scenario_customers x WHERE x.id = ?1) AS n "
-	    "WHERE s.id = n.id AND s.step = ?2 RETURNING s.status", &st, err) < 0)
+	    "WHERE s.id = n.id AND s.step = ?2 RETURNING status", &st, err) < 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, sc_id);
 	sqlite3_bind_int(st, 2, step);
