@@ -212,8 +212,8 @@ main(int argc, char **argv)
 	    { "trigger", 0 }, { "anchor", 0 }, { "version", 1 }, { "paused", 1 },
 	    { "steps", 0 }, { "ready", 1 }, { "held", 1 }, { "paused", 1 },
 	    { "done", 1 }, { "undeliverable", 1 } };
-	static const struct crm_out_col custcols[] = { { "scenario", 0 },
-	    { "customer_id", 1 }, { "name", 0 }, { "email", 0 }, { "step", 1 },
+	static const struct crm_out_col custcols[] = { { "customer_id", 1 },
+	    { "scenario", 0 }, { "name", 0 }, { "email", 0 }, { "step", 1 },
 	    { "kind", 0 }, { "due", 0 }, { "status", 0 }, { "anchor", 0 },
 	    { "via", 0 }, { "version", 1 }, { "note", 0 } };
 	const char *trigger = NULL, *segment = NULL, *anchor = NULL,

@@ -1131,7 +1131,7 @@ crm_scenario_steps_prepare(sqlite3 *db, int64_t id, sqlite3_stmt **st,
 	return 0;
 }
 
-/* scenario, customer_id, name, email, step, kind, due, status, anchor,
+/* customer_id, scenario, name, email, step, kind, due, status, anchor,
  * via, version, note */
 int
 crm_scenario_customers_prepare(sqlite3 *db, const char *name,
@@ -1142,7 +1142,7 @@ crm_scenario_customers_prepare(sqlite3 *db, const char *name,
 
 	if (name != NULL && crm_scenario_id(db, name, &id, err) < 0)
 		return -1;
-	if (crm_db_prepare(db, "SELECT sc.name, s.customer_id, c.name, c.email, "
+	if (crm_db_prepare(db, "SELECT s.customer_id, sc.name, c.name, c.email, "
 	    "s.step, st.kind, s.due, s.status, s.anchor, s.via, s.version, s.note "
 	    "FROM scenario_customers s JOIN scenarios sc ON sc.id = s.scenario_id "
 	    "JOIN customers c ON c.id = s.customer_id "
