@@ -24,7 +24,7 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
 override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
 	-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	-DCRM_DATADIR='"$(DATADIR)"' -Ilib $(PKG_CFLAGS)
+	-DCRM_DATADIR='"$(DATADIR)"' -iquote lib $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lcsv -lm
 
 VERSION  := $(shell cat VERSION)
@@ -80,7 +80,7 @@ check-asan:
 # The C unit tests under valgrind: no leaks, no invalid accesses.
 valgrind: tests
 	@set -e; for t in $(UNITS); do echo "valgrind $$t"; \
-		CRM_BUILD=$(abspath $(B)) valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		CRM_BUILD=$(abspath $(B)) valgrind -q --suppressions=$(abspath tests/data/io/valgrind.supp) --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		--error-exitcode=1 $$t >/dev/null; done
 
 # libFuzzer targets (clang), built with their own copy of the library.

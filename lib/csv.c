@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* libcsv's header is also called csv.h, and -Ilib puts ours first; its
- * install directory is always an "include", so reach it through that. */
-#include <../include/csv.h>
+/* libcsv's header is also called csv.h: <csv.h> is libcsv's, "csv.h" ours
+ * (the Makefile adds lib/ with -iquote only). */
+#include <csv.h>
 
 #include "csv.h"
 #include "enc.h"
