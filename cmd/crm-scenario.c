@@ -22,7 +22,7 @@ static int quiet, verbose;
 
 enum { OPT_TRIGGER = CRM_OPT_FIRST_FREE, OPT_SEGMENT, OPT_LIST, OPT_ANCHOR,
 	OPT_STEP, OPT_SINCE, OPT_SMTP, OPT_MBOX, OPT_MAILDIR, OPT_SENDMAIL,
-	OPT_CONFIG, OPT_STATUS, OPT_DUE, OPT_PURGE };
+	OPT_CONFIG, OPT_STATUS, OPT_DUE, OPT_PURGE, OPT_RETRY_UNKNOWN };
 
 static void
 usage(FILE *fp)
@@ -34,6 +34,7 @@ usage(FILE *fp)
 	    "       crm-scenario edit NAME [--anchor ordered|shipped] [--step SPEC ...]\n"
 	    "       crm-scenario run [--today DATE] [--smtp URL | --mbox FILE |\n"
 	    "           --maildir DIR | --sendmail[=PATH]] [--config FILE]\n"
+	    "           [--retry-unknown]\n"
 	    "       crm-scenario list | show NAME | pause NAME | resume NAME | rm NAME [--purge]\n"
 	    "       crm-scenario customers [NAME] [--status S] [--due] [-o FORMAT]\n"
 	    "       crm-scenario enroll NAME | hold [NAME] | release [NAME] |\n"
@@ -196,6 +197,7 @@ main(int argc, char **argv)
 		{ "maildir", required_argument, NULL, OPT_MAILDIR },
 		{ "sendmail", optional_argument, NULL, OPT_SENDMAIL },
 		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "retry-unknown", no_argument, NULL, OPT_RETRY_UNKNOWN },
 		{ "status", required_argument, NULL, OPT_STATUS },
 		{ "due", no_argument, NULL, OPT_DUE },
 		{ "purge", no_argument, NULL, OPT_PURGE },
@@ -216,6 +218,9 @@ main(int argc, char **argv)
 	    { "scenario", 0 }, { "name", 0 }, { "email", 0 }, { "step", 1 },
 	    { "kind", 0 }, { "due", 0 }, { "status", 0 }, { "anchor", 0 },
 	    { "via", 0 }, { "version", 1 }, { "note", 0 } };
+	static const char *const cmds[] = { "add", "edit", "run", "list",
+	    "show", "customers", "pause", "resume", "rm", "enroll", "hold",
+	    "release", "undeliverable", "dm-export", NULL };
 	const char *trigger = NULL, *segment = NULL, *anchor = NULL,
 	    *since = NULL, *todayopt = NULL, *status = NULL, *enc = NULL,
 	    *fmt = NULL, *dbopt = NULL, *cmd, *name = NULL;
@@ -256,6 +261,7 @@ main(int argc, char **argv)
 			ntransport++;
 			break;
 		case OPT_CONFIG: topts.config = optarg; break;
+		case OPT_RETRY_UNKNOWN: topts.retry_unknown = 1; break;
 		case OPT_STATUS: status = optarg; break;
 		case OPT_DUE: due = 1; break;
 		case OPT_PURGE: purge = 1; break;
@@ -277,6 +283,16 @@ main(int argc, char **argv)
 	cmd = argv[optind];
 	if (argc - optind == 2)
 		name = argv[optind + 1];
+	for (i = 0; cmds[i] != NULL; i++)
+		if (strcmp(cmds[i], cmd) == 0)
+			break;
+	if (cmds[i] == NULL) {
+		/* Before the database is opened: a typo creates no crm.db. */
+		fprintf(stderr, "%s: unknown command '%s'\n", prog, cmd);
+		usage(stderr);
+		free(stepspec);
+		return EX_USAGE;
+	}
 	if (crm_today(todayopt, today, &err) < 0)
 		goto fail;
 
@@ -389,6 +405,9 @@ main(int argc, char **argv)
 			goto fail;
 		if (deferred)
 			rc = EX_TEMPFAIL;
+		if (!quiet && (topts.mbox != NULL || topts.maildir != NULL))
+			crm_cli_warn(prog, "dry run into %s: nothing recorded",
+			    topts.mbox ? topts.mbox : topts.maildir);
 	} else if (strcmp(cmd, "list") == 0) {
 		if (crm_scenario_list_prepare(db, &st, &err) < 0 ||
 		    print_stmt(db, st, fmt, listcols, 11, &n, &err) < 0)
@@ -450,10 +469,6 @@ main(int argc, char **argv)
 			    (long long)n, n == 1 ? "" : "s");
 		if (n == 0)
 			rc = CRM_EXIT_NOMATCH;
-	} else {
-		crm_err_set(&err, EX_USAGE, "unknown command '%s'", cmd);
-		usage(stderr);
-		goto fail;
 	}
 	if (crm_close_stdout(&err) < 0)
 		goto fail;

@@ -830,10 +830,12 @@ run_one(sqlite3 *db, const struct scen *s, const char *today,
 	struct due *d = NULL;
 	char campaign[512];
 	size_t n = 0, i;
-	int rc = -1;
+	int rc = -1, own;
 
-	/* Enrolment is one transaction per scenario. */
-	if (crm_db_begin(db, err) < 0)
+	/* Enrolment is one transaction per scenario (inside the dry run's
+	 * when there is one). */
+	own = sqlite3_get_autocommit(db);
+	if (own && crm_db_begin(db, err) < 0)
 		return -1;
 	if (strcmp(s->trigger, "orders") == 0)
 		rc = enroll_orders(db, s, today, &c->enrolled, &c->undetermined,
@@ -843,8 +845,9 @@ run_one(sqlite3 *db, const struct scen *s, const char *today,
 		    err);
 	else
 		rc = 0;
-	if (rc < 0 || crm_db_commit(db, err) < 0) {
-		crm_db_rollback(db);
+	if (rc < 0 || (own && crm_db_commit(db, err) < 0)) {
+		if (own)
+			crm_db_rollback(db);
 		return -1;
 	}
 	rc = -1;
@@ -951,6 +954,7 @@ crm_scenario_run(sqlite3 *db, const char *lockpath, const char *today,
 	struct scen *s = NULL;
 	size_t n = 0, ntc = 0, i;
 	int fd, rc = -1;
+	int dry = topts->mbox != NULL || topts->maildir != NULL;
 
 	*deferred = 0;
 	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -965,6 +969,11 @@ crm_scenario_run(sqlite3 *db, const char *lockpath, const char *today,
 		return crm_err_set(err, EX_IOERR, "%s: %s", lockpath,
 		    strerror(errno));
 	}
+	/* A dry run (mbox, Maildir) writes no delivery ledger, so it must not
+	 * move anyone on either: the whole run is one transaction rolled
+	 * back at the end, and the real run afterwards does the same day. */
+	if (dry && crm_db_begin(db, err) < 0)
+		goto out;
 	if (load_scenarios(db, &s, &n, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -982,6 +991,8 @@ crm_scenario_run(sqlite3 *db, const char *lockpath, const char *today,
 out:
 	if (mailer != NULL)
 		crm_mailer_close(mailer);
+	if (dry)
+		crm_db_rollback(db);
 	for (i = 0; i < ntc; i++) {
 		free(tc[i].path);
 		crm_template_free(tc[i].t);

@@ -92,7 +92,9 @@ typedef void (*crm_scenario_summary_fn)(void *arg, const char *scenario,
 /* The daily run: enrol, create due steps, send due mail, list calls.
  * Takes an exclusive lock on lockpath (EX_TEMPFAIL when another run holds
  * it).  The mailer is opened on the first due mail step.  *deferred is
- * set when a message was deferred (the caller exits 75). */
+ * set when a message was deferred (the caller exits 75).  With a dry-run
+ * transport (mbox, Maildir) everything is done and reported, then rolled
+ * back: nothing is recorded. */
 int crm_scenario_run(sqlite3 *db, const char *lockpath, const char *today,
     const struct crm_transport_opts *topts, crm_scenario_event_fn ev,
     crm_scenario_summary_fn sum, void *arg, int *deferred,
