@@ -515,14 +515,15 @@ out:
 }
 
 int
-crm_customer_lookup(sqlite3 *db, const char *key, int64_t *id,
+crm_customer_lookup_all(sqlite3 *db, const char *key, struct crm_idlist *out,
     struct crm_err *err)
 {
 	struct finder f;
 	struct crm_idlist found;
+	struct idset seen = { NULL, 0, 0 };
 	char *k = crm_xstrdup(key ? key : "");
 	int64_t n;
-	int r = 0;
+	int r = 0, nout = 0;
 
 	crm_trim(k);
 	if (*k == '\0') {
@@ -545,10 +546,31 @@ crm_customer_lookup(sqlite3 *db, const char *key, int64_t *id,
 	else if (r == 0 && n == 0)
 		r = crm_err_set(err, EX_DATAERR,
 		    "'%s' is not a customer id, e-mail address or phone number", k);
-	if (r > 0)
-		*id = found.ids[0];
+	/* Several identities of one customer (or of customers merged into
+	 * it) name it once. */
+	for (size_t i = 0; r > 0 && i < found.n; i++)
+		if (idset_add(&seen, found.ids[i])) {
+			crm_idlist_add(out, found.ids[i]);
+			nout++;
+		}
+	free(seen.slot);
 	crm_idlist_release(&found);
 	finder_release(&f);
 	free(k);
+	return r < 0 ? -1 : nout;
+}
+
+int
+crm_customer_lookup(sqlite3 *db, const char *key, int64_t *id,
+    struct crm_err *err)
+{
+	struct crm_idlist found;
+	int r;
+
+	crm_idlist_init(&found);
+	r = crm_customer_lookup_all(db, key, &found, err);
+	if (r > 0)
+		*id = found.ids[0];
+	crm_idlist_release(&found);
 	return r < 0 ? -1 : r > 0 ? 0 : 1;
 }

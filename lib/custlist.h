@@ -32,7 +32,14 @@ int crm_custlist_read(sqlite3 *db, FILE *fp, const char *name,
     void (*warn)(void *arg, long line, const char *value), void *arg,
     struct crm_err *err);
 
-/* One customer by id, e-mail or phone (crm-show).  0 found, 1 not found. */
+/* Every active customer an id, e-mail address or phone number names
+ * (a merged id names its survivor), each once, oldest first, appended to
+ * out.  Returns how many (0: none), or -1 (a key that is none of the
+ * three is EX_DATAERR).  A shared phone can name several. */
+int crm_customer_lookup_all(sqlite3 *db, const char *key,
+    struct crm_idlist *out, struct crm_err *err);
+/* One customer by id, e-mail or phone: the oldest when several match.
+ * 0 found, 1 not found. */
 int crm_customer_lookup(sqlite3 *db, const char *key, int64_t *id,
     struct crm_err *err);
 
