@@ -539,7 +539,8 @@ crm_customer_lookup_all(sqlite3 *db, const char *key, struct crm_idlist *out,
 	 * long number that is no id is tried as a phone number. */
 	if ((n = parse_id(k)) > 0)
 		r = find_id(&f, n, &found, err);
-	if (r == 0 && strchr(k, '@'))
+	/* U+FF20 is the full-width @ an IME types; crm_norm_email folds it. */
+	if (r == 0 && (strchr(k, '@') || strstr(k, "\xef\xbc\xa0")))
 		r = find_email(&f, k, &found, err);
 	else if (r == 0 && is_phone(k))
 		r = find_phone(&f, k, &found, err);

@@ -430,6 +430,8 @@ static const struct section sections[] = {
 
 /* ---- the card --------------------------------------------------------- */
 
+#define CARD_LABEL_WIDTH 16   /* "caution reason" and two spaces */
+
 static const struct scol card_cols[] = {
 	{ "id", C_INT, NULL }, { "name", C_TEXT, NULL }, { "kana", C_TEXT, NULL },
 	{ "email", C_TEXT, "email" }, { "phone", C_TEXT, "phone" },
@@ -467,7 +469,10 @@ tags(sqlite3 *db, int64_t id, FILE *fp, enum crm_show_fmt fmt,
 	    " ORDER BY tag", &st, err) < 0)
 		return -1;
 	bind_id(st, id);
-	fputs(fmt == CRM_SHOW_JSON ? ",\"tags\":[" : "tags          ", fp);
+	if (fmt == CRM_SHOW_JSON)
+		fputs(",\"tags\":[", fp);
+	else
+		fprintf(fp, "%-*s", CARD_LABEL_WIDTH, "tags");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 
@@ -533,7 +538,7 @@ card(sqlite3 *db, int64_t id, int64_t merged_from, FILE *fp,
 		text_value(&b, st, (int)i, card_cols[i].type);
 		if (b.len == 0)   /* say nothing of what is not known */
 			continue;
-		fprintf(fp, "%-14s%s\n", card_cols[i].label, b.s);
+		fprintf(fp, "%-*s%s\n", CARD_LABEL_WIDTH, card_cols[i].label, b.s);
 	}
 	crm_buf_release(&b);
 	sqlite3_finalize(st);
