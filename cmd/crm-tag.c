@@ -91,7 +91,8 @@ main(int argc, char **argv)
 		[CRM_TAG_ADD] = "tagged", [CRM_TAG_RM] = "untagged",
 		[CRM_CAUTION_ON] = "caution on", [CRM_CAUTION_OFF] = "caution off",
 	};
-	const char *dbopt = NULL, *reason = NULL, *fmt = NULL, *cmd, *arg = NULL;
+	const char *dbopt = NULL, *reason = NULL, *fmt = NULL, *cmd, *arg = NULL,
+	    *why = NULL;
 	enum crm_tag_op op;
 	struct crm_idlist ids;
 	struct crm_err err;
@@ -117,12 +118,16 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
+	if (argc < 1) {
+		why = "a command is needed: add, rm, caution or list";
 		goto usage;
+	}
 	cmd = argv[0];
 	if (strcmp(cmd, "list") == 0) {
-		if (argc != 1 || reason != NULL)
+		if (argc != 1 || reason != NULL) {
+			why = "list takes no argument and no --reason";
 			goto usage;
+		}
 		if (crm_db_open(crm_db_path(dbopt), CRM_DB_READONLY, &db, &err) < 0 ||
 		    (n = list(db, fmt, &err)) < 0 ||
 		    crm_close_stdout(&err) < 0)
@@ -130,22 +135,39 @@ main(int argc, char **argv)
 		crm_db_close(db);
 		return n > 0 ? 0 : CRM_EXIT_NOMATCH;
 	}
-	if (argc != 2 || fmt != NULL)
+	if (strcmp(cmd, "add") != 0 && strcmp(cmd, "rm") != 0 &&
+	    strcmp(cmd, "caution") != 0) {
+		why = "unknown command";
 		goto usage;
+	}
+	if (argc != 2) {
+		why = cmd[0] == 'c' ? "caution takes on or off" : "one TAG is needed";
+		goto usage;
+	}
+	if (fmt != NULL) {
+		why = "-o goes with list only";
+		goto usage;
+	}
 	arg = argv[1];
 	if (strcmp(cmd, "add") == 0 || strcmp(cmd, "rm") == 0) {
 		op = cmd[0] == 'a' ? CRM_TAG_ADD : CRM_TAG_RM;
-		if (reason != NULL)
+		if (reason != NULL) {
+			why = "--reason goes with caution on only";
 			goto usage;
+		}
 		if (crm_tag_check(arg, &err) < 0)
 			goto fail;
-	} else if (strcmp(cmd, "caution") == 0) {
+	} else {
 		if (strcmp(arg, "on") == 0)
 			op = CRM_CAUTION_ON;
 		else if (strcmp(arg, "off") == 0 && reason == NULL)
 			op = CRM_CAUTION_OFF;
-		else
+		else {
+			why = strcmp(arg, "off") == 0 ?
+			    "--reason goes with caution on only" :
+			    "caution takes on or off";
 			goto usage;
+		}
 		if (reason != NULL && (*reason == '\0' || strchr(reason, '\n') ||
 		    strlen(reason) > CRM_CAUTION_REASON_MAX)) {
 			crm_err_set(&err, EX_USAGE, "--reason: one line, 1 to %d bytes",
@@ -153,8 +175,7 @@ main(int argc, char **argv)
 			goto fail;
 		}
 		arg = reason;
-	} else
-		goto usage;
+	}
 
 	if (isatty(STDIN_FILENO)) {
 		crm_err_set(&err, EX_USAGE, "customers (ids, e-mail addresses or "
@@ -196,6 +217,8 @@ main(int argc, char **argv)
 	crm_idlist_release(&ids);
 	return rc;
 usage:
+	if (why != NULL)
+		fprintf(stderr, "%s: %s\n", prog, why);
 	usage(stderr);
 	crm_db_close(db);
 	return EX_USAGE;
