@@ -2,11 +2,18 @@
 # bench/segment.sh DB [TODAY]: crm-segment against the equivalent
 # hand-written SQL run by the sqlite3 shell, on the same database.
 # For every filter and a few compound expressions: the best of 3 wall
-# times in ms for --count and for -o ids (to /dev/null), and the ratio.
-# The counts of both must agree (else MISMATCH).  Values (a SKU, a shop,
-# a tag, an e-mail) are taken from the database so that any data set works.
+# times in ms for --count and for -o ids (to a file), and the ratio.
+# The counts of both must agree, and so must the lists of ids (else
+# MISMATCH).  Values (a SKU, a shop, a tag, an e-mail) are taken from the
+# database so that any data set works.  SEGMENT_REPEAT=N: best of N;
+# SEGMENT_COUNTS=0: no --count timings ('-'), for a large database.
 set -u
 DB=${1:?usage: bench/segment.sh DB [TODAY]}
+REPEAT=${SEGMENT_REPEAT:-3}
+COUNTS=${SEGMENT_COUNTS:-1}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/segment.XXXXXX") || exit 73
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM HUP
 TODAY=${2:-$(sqlite3 "$DB" "SELECT substr(max(ordered_at), 1, 10) FROM orders")}
 export CRM_DB=$DB CRM_TODAY=$TODAY
 one() { sqlite3 "$DB" "$1" | head -n 1; }
@@ -18,28 +25,36 @@ TAG=$(one "SELECT tag FROM tags GROUP BY tag ORDER BY count(*) DESC LIMIT 1")
 EKEY=$(one "SELECT email_key FROM identities WHERE email_key IS NOT NULL LIMIT 1 OFFSET 1000")
 D30=$(day '-30 days'); D90=$(day '-90 days'); D180=$(day '-180 days'); D365=$(day '-365 days')
 Q1=$(day '-120 days'); Q2=$(day '-30 days'); Q2N=$(day '-29 days')
-best() {
-	b=999999
-	for r in 1 2 3; do
-		s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
+best() { # OUT command...: best wall ms of REPEAT runs; the output in OUT
+	o=$1; shift; b=999999; r=0
+	while [ "$r" -lt "$REPEAT" ]; do
+		r=$((r + 1))
+		s=$(date +%s%N); "$@" >"$o" 2>/dev/null; e=$(date +%s%N)
 		t=$(( (e - s) / 1000000 )); [ "$t" -lt "$b" ] && b=$t
 	done
 	echo "$b"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }'; }
+ratio() { [ "$1" = - ] && { echo -; return; }; awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }'; }
 q() { # label hand-written-condition crm-segment-args...
 	label=$1; where=$2; shift 2
-	c1=$(best crm-segment --no-stdin --count "$@")
-	h1=$(best sqlite3 "$DB" "SELECT count(*) FROM customers WHERE merged_into IS NULL AND ($where)")
-	c2=$(best crm-segment --no-stdin -o ids "$@")
-	h2=$(best sqlite3 "$DB" "SELECT id FROM customers WHERE merged_into IS NULL AND ($where) ORDER BY id")
-	n=$(crm-segment --no-stdin --count "$@")
-	m=$(sqlite3 "$DB" "SELECT count(*) FROM customers WHERE merged_into IS NULL AND ($where)")
-	[ "$n" = "$m" ] || echo "MISMATCH $label: crm-segment $n, sqlite3 $m"
+	c1=- h1=-
+	if [ "$COUNTS" != 0 ]; then
+		c1=$(best "$TMP/c1" crm-segment --no-stdin --count "$@")
+		h1=$(best "$TMP/h1" sqlite3 "$DB" "SELECT count(*) FROM customers WHERE merged_into IS NULL AND ($where)")
+		n=$(cat "$TMP/c1") m=$(cat "$TMP/h1")
+		[ "$n" = "$m" ] || echo "MISMATCH $label: crm-segment --count $n, sqlite3 $m"
+	fi
+	c2=$(best "$TMP/c2" crm-segment --no-stdin -o ids "$@")
+	h2=$(best "$TMP/h2" sqlite3 "$DB" "SELECT id FROM customers WHERE merged_into IS NULL AND ($where) ORDER BY id")
+	n=$(wc -l <"$TMP/c2" | tr -d ' ') m=$(wc -l <"$TMP/h2" | tr -d ' ')
+	if ! cmp -s "$TMP/c2" "$TMP/h2"; then
+		sort -n "$TMP/c2" >"$TMP/c2s"
+		cmp -s "$TMP/c2s" "$TMP/h2" || echo "MISMATCH $label: crm-segment $n ids, sqlite3 $m, not the same"
+	fi
 	printf '%-32s %8s %7s %7s %5s %7s %7s %5s\n' "$label" "$n" "$c1" "$h1" \
 		"$(ratio "$c1" "$h1")" "$c2" "$h2" "$(ratio "$c2" "$h2")"
 }
-echo "crm-segment vs sqlite3 on $DB ($(one 'SELECT count(*) FROM customers') customers, today $TODAY); ms, best of 3"
+echo "crm-segment vs sqlite3 on $DB ($(one 'SELECT count(*) FROM customers') customers, today $TODAY); ms, best of $REPEAT"
 printf '%-32s %8s %7s %7s %5s %7s %7s %5s\n' query rows crm_cnt sql_cnt ratio crm_ids sql_ids ratio
 q "--total 50000.."          "total >= 50000" --total 50000..
 q "--orders 3.."             "orders >= 3" --orders 3..
