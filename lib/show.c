@@ -439,7 +439,8 @@ static const struct scol card_cols[] = {
 	{ "address", C_TEXT, "address" }, { "birthday", C_TEXT, "birthday" },
 	{ "member", C_BOOL, "member" }, { "member_id", C_TEXT, "member_id" },
 	{ "registered_at", C_TEXT, "registered" },
-	{ "orders", C_INT, "orders" }, { "total", C_AMOUNT, "total" },
+	/* "orders" is the list of orders below */
+	{ "order_count", C_INT, "orders" }, { "total", C_AMOUNT, "total" },
 	{ "first_order", C_TEXT, "first order" },
 	{ "last_order", C_TEXT, "last order" },
 	{ "newsletter", C_BOOL, "newsletter" }, { "notices", C_BOOL, "notices" },
