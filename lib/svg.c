@@ -319,6 +319,11 @@ draw_bars(const struct crm_chart *c, FILE *fp, const struct plot *p)
 
 	bw = c->kind == CRM_CHART_STACKED || c->nser == 0 ? inner * 0.7
 	    : inner / (double)c->nser;
+	/* Few categories would make slabs, not bars. */
+	if (bw > 90) {
+		inner -= (bw - 90) * (c->kind == CRM_CHART_STACKED ? 1 : (double)c->nser);
+		bw = 90;
+	}
 	fputs("<g class=\"bars\">\n", fp);
 	for (size_t i = 0; i < c->ncat; i++) {
 		double pos = 0, neg = 0;
