@@ -1043,7 +1043,10 @@ crm_scenario_dm_export(sqlite3 *db, const char *name, int step,
 	    "JOIN customers c ON c.id = s.customer_id "
 	    "WHERE s.scenario_id = ?1 AND s.status = 'ready' AND s.due <= ?2 AND "
 	    " st.kind = 'dm' AND (?3 = 0 OR s.step = ?3) "
-	    "ORDER BY coalesce(c.postcode, ''), c.id", &st, err) < 0) {
+	    /* Rows without a postcode last: the print shop's sorted run stays
+	     * in one piece, and the ones to look at are together. */
+	    "ORDER BY coalesce(c.postcode, '') = '', c.postcode, c.id", &st,
+	    err) < 0) {
 		fclose(mem);
 		goto fail;
 	}
