@@ -342,6 +342,51 @@ fail:
 	return -1;
 }
 
+/* Rule 1 across merges: a row of a customer merged into another since
+ * enrolment moves to the survivor, so that the survivor is not enrolled
+ * again; when the survivor has a row of its own in this scenario, the
+ * absorbed one stops (done, with a note).  Repeated for chains of merges.
+ * Driven by the partial index on merged customers, so cheap when there
+ * are none. */
+static int
+follow_merges(sqlite3 *db, int64_t id, struct crm_err *err)
+{
+	static const char *const sql[] = {
+	    "UPDATE OR IGNORE scenario_customers SET customer_id = (SELECT "
+	    " merged_into FROM customers WHERE id = customer_id), updated_at = ?2 "
+	    "WHERE scenario_id = ?1 AND customer_id IN (SELECT id FROM customers "
+	    " WHERE merged_into IS NOT NULL)",
+	    "UPDATE scenario_customers SET status = 'done', note = 'merged into ' "
+	    " || (SELECT merged_into FROM customers WHERE id = customer_id), "
+	    " updated_at = ?2 "
+	    "WHERE scenario_id = ?1 AND status IN ('ready','held','paused') AND "
+	    " customer_id IN (SELECT id FROM customers WHERE merged_into IS NOT NULL)"
+	};
+	sqlite3_stmt *st;
+	char now[20];
+	int round, i, changed;
+
+	crm_db_now(now);
+	for (round = 0; round < 16; round++) {
+		changed = 0;
+		for (i = 0; i < 2; i++) {
+			if (crm_db_prepare(db, sql[i], &st, err) < 0)
+				return -1;
+			sqlite3_bind_int64(st, 1, id);
+			crm_db_bind_text(st, 2, now);
+			if (exec_bound(db, st, "scenario_customers", err) < 0)
+				return -1;
+			changed += sqlite3_changes(db);
+			/* Stop the leftovers only once no row can move. */
+			if (i == 0 && changed > 0)
+				break;
+		}
+		if (changed == 0)
+			break;
+	}
+	return 0;
+}
+
 /* Set-based enrolment of temp.scenario_in (customer ids) with anchor
  * today.  Undetermined customers are counted and left out; they are
  * considered again at the next enrolment. */
@@ -434,7 +479,7 @@ crm_scenario_enroll(sqlite3 *db, const char *name,
 		    "not by a list (add it with --list)", name, trig);
 		goto fail;
 	}
-	if (load_temp(db, ids, err) < 0 ||
+	if (follow_merges(db, id, err) < 0 || load_temp(db, ids, err) < 0 ||
 	    count_id(db, "SELECT count(*) FROM temp.scenario_in i JOIN "
 	    "scenario_customers s ON s.customer_id = i.id AND s.scenario_id = ?1",
 	    id, &n0, err) < 0 ||
@@ -579,7 +624,10 @@ enroll_orders(sqlite3 *db, const struct scen *s, const char *today,
 	    "JOIN customers c ON c.id = t.cid ";
 	static const char where[] =
 	    "WHERE t.rn = ?2 AND t.anc IS NOT NULL AND t.anc <> '' "
-	    " AND (?4 IS NULL OR t.ordered_at >= ?4) ";
+	    " AND (?4 IS NULL OR t.ordered_at >= ?4) "
+	    /* an order (or shipment) dated after today is not a trigger
+	     * yet: runs with --today in the past see the past */
+	    " AND t.anc <= ?5 ";
 	sqlite3_stmt *st;
 	struct crm_buf q;
 	char now[20];
@@ -610,10 +658,9 @@ enroll_orders(sqlite3 *db, const struct scen *s, const char *today,
 		sqlite3_bind_int(st, 2, s->orders);
 		crm_db_bind_text(st, 3, s->anchor);
 		crm_db_bind_text_null(st, 4, s->since);
-		if (i == 1) {
-			crm_db_bind_text(st, 5, today);
+		crm_db_bind_text(st, 5, today);
+		if (i == 1)
 			crm_db_bind_text(st, 6, now);
-		}
 		rc = sqlite3_step(st);
 		if (i == 0 && rc == SQLITE_ROW)
 			*undetermined = sqlite3_column_int64(st, 0);
@@ -837,14 +884,13 @@ run_one(sqlite3 *db, const struct scen *s, const char *today,
 	own = sqlite3_get_autocommit(db);
 	if (own && crm_db_begin(db, err) < 0)
 		return -1;
-	if (strcmp(s->trigger, "orders") == 0)
+	rc = follow_merges(db, s->id, err);
+	if (rc == 0 && strcmp(s->trigger, "orders") == 0)
 		rc = enroll_orders(db, s, today, &c->enrolled, &c->undetermined,
 		    &c->held, err);
-	else if (strcmp(s->trigger, "segment") == 0)
+	else if (rc == 0 && strcmp(s->trigger, "segment") == 0)
 		rc = enroll_segment(db, s, today, &c->enrolled, &c->undetermined,
 		    err);
-	else
-		rc = 0;
 	if (rc < 0 || (own && crm_db_commit(db, err) < 0)) {
 		if (own)
 			crm_db_rollback(db);

@@ -23,8 +23,9 @@ unset CRM_TODAY
 CRM_TODAY=2026-11-02 crm-scenario run >"$T/out"
 is "$(cat "$T/out")" "old: 3 enrolled, 0 sent, 1 held, 0 skipped, 0 DM pending, 0 calls due
 ord: 2 enrolled, 0 sent, 0 held, 0 skipped, 0 DM pending, 0 calls due
-ship: 1 enrolled, 0 sent, 0 held, 0 skipped, 0 DM pending, 0 calls due" "11-02: S2 not shipped yet; Z's order is older than the scenario"
-is "$(cust ship "$S1")" "1 2026-11-05 ready 2026-11-03" "anchor shipped: 11-03 + 2 days"
+ship: 0 enrolled, 0 sent, 0 held, 0 skipped, 0 DM pending, 0 calls due" "11-02: nothing shipped yet (S1 ships on 11-03); Z's order is older than the scenario"
+CRM_TODAY=2026-11-03 crm-scenario run >/dev/null
+is "$(cust ship "$S1")" "1 2026-11-05 ready 2026-11-03" "11-03: S1 shipped, anchor 11-03, due 11-03 + 2 days"
 is "$(cust ord "$S1")" "1 2026-11-03 ready 2026-11-01" "anchor ordered: 11-01 + 2 days"
 is "$(cust ord "$Z")" "" "an order before the scenario was added is no trigger"
 is "$(cust old "$Z")" "1 2026-10-22 held 2026-10-20" "--since takes it; its day is past: held (rule 3)"
@@ -106,4 +107,29 @@ is "$(echo "$S1" | crm-scenario hold nosuch 2>&1; echo "rc $?")" "crm-scenario: 
 rc 65" "hold in an unknown scenario: 65"
 is "$(crm-scenario hold </dev/null 2>&1; echo "rc $?")" "crm-scenario: no customers on stdin
 rc 1" "hold with nobody on stdin: 1"
+# --- rule 1 across merges ------------------------------------------------
+# A member without orders (older id), then the same person's first order
+# under another address: enrolled; merged by hand afterwards.
+printf 'member_id,email,name,phone\nX1,m0@example.com,森 零,090-2222-0000\n' >"$T/m.csv"
+crm-import -q --customers "$T/m.csv" >/dev/null 2>&1
+M0=$(id_of m0@example.com)
+ok "add mg" env CRM_TODAY=2026-11-01 crm-scenario add mg --trigger 'orders = 1' --step 3:dm --step 10:dm
+orders 'm3,2026-11-01,,ok,m3@example.com,森 三,,080-3333-0003,,,,1000,yes,yes' \
+       'm1,2026-11-01,,ok,m1@example.com,松田 一,,080-3333-0001,,,,1000,yes,yes' \
+       'm2,2026-11-01,,ok,m2@example.com,松本 二,,080-3333-0002,,,,1000,yes,yes'
+M1=$(id_of m1@example.com); M2=$(id_of m2@example.com); M3=$(id_of m3@example.com)
+CRM_TODAY=2026-11-02 crm-scenario run >/dev/null
+is "$(cust mg "$M1"); $(cust mg "$M2"); $(cust mg "$M3"); $(cust mg "$M0")" \
+	"1 2026-11-04 ready 2026-11-01; 1 2026-11-04 ready 2026-11-01; 1 2026-11-04 ready 2026-11-01; " "M1, M2, M3 enrolled; M0 (no order) not"
+ok "merge M3 into M0" crm-dedupe merge "$M0" "$M3"
+ok "merge M2 into M1" crm-dedupe merge "$M1" "$M2"
+CRM_TODAY=2026-11-03 crm-scenario run >"$T/out"
+is "$(grep '^mg:' "$T/out")" "mg: 0 enrolled, 0 sent, 0 held, 0 skipped, 0 DM pending, 0 calls due" \
+	"M0 now has M3's first order, and is not enrolled again"
+is "$(cust mg "$M0")" "1 2026-11-04 ready 2026-11-01" "M3's row follows the merge to M0"
+is "$(cust mg "$M1") / $(sql "SELECT status || ' ' || note FROM scenario_customers WHERE customer_id = $M2")" \
+	"1 2026-11-04 ready 2026-11-01 / done merged into $M1" "both were in: the survivor's row goes on, the other stops"
+CRM_TODAY=2026-11-04 crm-scenario dm-export mg >"$T/dm" 2>/dev/null
+is "$(cut -d, -f6 "$T/dm" | sed 1d | sort -n | tr '\n' ' ')" "$(printf '%s\n' "$S1" "$S2" "$M0" "$M1" | sort -n | tr '\n' ' ')" \
+	"one postcard per person (S1 and S2 ordered on 11-01 too; not Tanaka, 11-02)"
 done_testing
