@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enc.h"
 #include "mapping.h"
 #include "banned.h"
 
@@ -169,8 +170,15 @@ finish_load(struct crm_mapping *m, struct crm_err *err)
 			    "%s: line %d: kind: expected orders or customers, not '%s'",
 			    m->name, e->line, e->value);
 	}
-	if ((e = lookup(m, 0, "encoding")) != NULL)
+	if ((e = lookup(m, 0, "encoding")) != NULL) {
+		/* Checked here, so that the message names the mapping's line
+		 * rather than surfacing as a usage error at the first file. */
+		if (crm_enc_name(e->value) == NULL)
+			return crm_err_set(err, EX_DATAERR,
+			    "%s: line %d: encoding: unknown '%s' (utf-8, cp932, "
+			    "euc-jp, utf-16, auto)", m->name, e->line, e->value);
 		m->encoding = crm_xstrdup(e->value);
+	}
 	if ((e = lookup(m, 0, "default-shop")) != NULL)
 		m->shop = crm_xstrdup(e->value);
 	if ((e = lookup(m, 0, "delimiter")) != NULL) {

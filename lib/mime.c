@@ -160,10 +160,16 @@ encode_words(struct crm_buf *out, const char *value, size_t col)
 	}
 }
 
-/* Plain ASCII, folded at spaces when a line would pass 78 columns. */
+/* Plain ASCII, folded at spaces when a line would pass 78 columns.  Only
+ * before white space that has text after it: a continuation line of white
+ * space alone is not allowed (RFC 5322 3.2.2; found by fuzz-mime). */
 static void
 fold_ascii(struct crm_buf *out, const char *v, size_t col)
 {
+	const char *last = v + strlen(v);
+
+	while (last > v && (last[-1] == ' ' || last[-1] == '\t'))
+		last--;
 	while (*v) {
 		size_t len = strlen(v);
 		const char *brk = NULL, *q;
@@ -172,11 +178,11 @@ fold_ascii(struct crm_buf *out, const char *v, size_t col)
 			crm_buf_adds(out, v);
 			return;
 		}
-		for (q = v + 1; *q && (size_t)(q - v) + col <= 78; q++)
+		for (q = v + 1; q < last && (size_t)(q - v) + col <= 78; q++)
 			if (*q == ' ' || *q == '\t')
 				brk = q;
 		if (brk == NULL)
-			for (q = v + 1; *q; q++)
+			for (q = v + 1; q < last; q++)
 				if (*q == ' ' || *q == '\t') {
 					brk = q;
 					break;
