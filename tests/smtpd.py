@@ -16,6 +16,15 @@ Scripted behaviour:
   --drop-after-dot N         accept N messages, then read the next one whole
                              and close without a reply (the client cannot
                              know whether it was delivered)
+  --drop-mid N               accept N messages, then answer 354 to the next
+                             DATA, read two lines of it and close (the
+                             connection breaks in the middle of the message)
+  --hang-after N             accept N messages, then read the next one whole
+                             and never answer; the file DIR/hanging appears
+                             once the message is read (the client is then
+                             waiting for a reply that will not come)
+  --shutdown-after N         accept N messages, then answer every later
+                             MAIL with 421 and close the connection
   --starttls CERT KEY        offer STARTTLS with this certificate
   --require-starttls         refuse MAIL before STARTTLS
   --auth USER:PASS           require AUTH PLAIN/LOGIN with these credentials
@@ -75,6 +84,12 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         st = self.state
         a = st.args
+        if a.hang_after is not None and st.accepted >= a.hang_after:
+            log("hanging after the final dot")
+            with open(os.path.join(a.dir, "hanging"), "w"):
+                pass
+            await asyncio.sleep(3600)
+            return "421 too late"
         if a.drop_after_dot is not None and st.accepted >= a.drop_after_dot:
             log("drop after the final dot")
             server.transport.abort()
@@ -115,7 +130,29 @@ class TestSMTP(SMTP):
             log("drop at DATA")
             self.transport.abort()
             return
+        if st.args.drop_mid is not None and st.accepted >= st.args.drop_mid \
+                and self.envelope.rcpt_tos:
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            for _ in range(2):
+                await self._reader.readuntil(b"\r\n")
+            log("drop in the middle of the message")
+            self.transport.abort()
+            return
         return await super().smtp_DATA(arg)
+
+    async def smtp_MAIL(self, arg):
+        if self.shutting_down():
+            return
+        return await super().smtp_MAIL(arg)
+
+    def shutting_down(self):
+        st = self.state
+        if st.args.shutdown_after is None or st.accepted < st.args.shutdown_after:
+            return False
+        log("421 and close")
+        self.transport.write(b"421 4.3.2 smtpd.test shutting down\r\n")
+        self.transport.close()
+        return True
 
 
 def log(*a):
@@ -130,6 +167,9 @@ async def main():
     p.add_argument("--reply", action="append", default=[])
     p.add_argument("--drop-after", type=int)
     p.add_argument("--drop-after-dot", type=int)
+    p.add_argument("--drop-mid", type=int)
+    p.add_argument("--hang-after", type=int)
+    p.add_argument("--shutdown-after", type=int)
     p.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
     p.add_argument("--require-starttls", action="store_true")
     p.add_argument("--auth")
