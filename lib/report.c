@@ -219,9 +219,9 @@ month_index(const char *ym)
 }
 
 static void
-month_name(long idx, char out[8])
+month_name(long idx, char *out, size_t size)
 {
-	snprintf(out, 8, "%04ld-%02ld", (idx / 12) % 10000, idx % 12 + 1);
+	snprintf(out, size, "%04ld-%02ld", (idx / 12) % 10000, idx % 12 + 1);
 }
 
 /* The window as a label: "all", "2026-01-01..", "..2026-03-31" ... */
@@ -265,7 +265,7 @@ crm_report_repeat(sqlite3 *db, const struct crm_report_opts *o,
 	};
 	struct crm_buf b;
 	sqlite3_stmt *st;
-	char label[64], gap[8];
+	char label[64], gap[32];
 	long prev = -1, m;
 	int rc;
 
@@ -307,7 +307,7 @@ crm_report_repeat(sqlite3 *db, const struct crm_report_opts *o,
 		if (by == CRM_REPORT_BY_MONTH && g != NULL) {
 			m = month_index(g);
 			while (prev >= 0 && ++prev < m) {
-				month_name(prev, gap);
+				month_name(prev, gap, sizeof gap);
 				repeat_row(t, gap, 0, 0, 0, 0, 0);
 			}
 			prev = m;
