@@ -182,9 +182,17 @@ main(int argc, char **argv)
 		    "CSV) are read from stdin");
 		goto fail;
 	}
+	/* The list is read in a read transaction (one snapshot, and fast:
+	 * no lock per lookup) but without the write lock, which is taken
+	 * only to write: holding it while stdin is read would deadlock
+	 * "crm-import -o ids new.csv | crm-tag add new". */
 	if (crm_db_open(crm_db_path(dbopt), CRM_DB_NOCREATE, &db, &err) < 0 ||
-	    crm_custlist_read(db, stdin, "stdin", &ids, &unknown, on_unknown,
-	    NULL, &err) < 0)
+	    crm_db_begin_read(db, &err) < 0)
+		goto fail;
+	n = crm_custlist_read(db, stdin, "stdin", &ids, &unknown, on_unknown,
+	    NULL, &err);
+	crm_db_rollback(db);
+	if (n < 0)
 		goto fail;
 	if (unknown > 0) {
 		crm_err_set(&err, EX_DATAERR, "%zu unknown customer%s on stdin; "

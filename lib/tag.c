@@ -52,21 +52,31 @@ int
 crm_tag_apply(sqlite3 *db, const struct crm_idlist *ids, enum crm_tag_op op,
     const char *arg, long long *changed, struct crm_err *err)
 {
+	/* The list was resolved before the write lock was taken (see
+	 * crm-tag.c); a customer merged since then is followed to its
+	 * survivor here, inside the transaction. */
+#define ACTIVE \
+	"WITH RECURSIVE r(id, m, hops) AS (SELECT id, merged_into, 0" \
+	" FROM customers WHERE id = ?1 UNION ALL SELECT c.id, c.merged_into," \
+	" r.hops + 1 FROM customers c JOIN r ON c.id = r.m WHERE r.hops < 64) "
+#define THE_ID "(SELECT id FROM r WHERE m IS NULL)"
 	static const char *const sql[] = {
-		[CRM_TAG_ADD] = "INSERT OR IGNORE INTO tags (customer_id, tag,"
-		    " created_at) VALUES (?1, ?2, ?3)",
-		[CRM_TAG_RM] = "DELETE FROM tags WHERE customer_id = ?1"
+		[CRM_TAG_ADD] = ACTIVE "INSERT OR IGNORE INTO tags (customer_id,"
+		    " tag, created_at) SELECT id, ?2, ?3 FROM r WHERE m IS NULL",
+		[CRM_TAG_RM] = ACTIVE "DELETE FROM tags WHERE customer_id = " THE_ID
 		    " AND tag = ?2 AND ?3 = ?3",
 		/* Without a reason, "on" keeps the reason already given. */
-		[CRM_CAUTION_ON] = "UPDATE customers SET caution = 1,"
+		[CRM_CAUTION_ON] = ACTIVE "UPDATE customers SET caution = 1,"
 		    " caution_reason = coalesce(?2, caution_reason), updated_at = ?3"
-		    " WHERE id = ?1 AND (caution = 0"
+		    " WHERE id = " THE_ID " AND (caution = 0"
 		    "  OR (?2 IS NOT NULL AND caution_reason IS NOT ?2))",
-		[CRM_CAUTION_OFF] = "UPDATE customers SET caution = 0,"
+		[CRM_CAUTION_OFF] = ACTIVE "UPDATE customers SET caution = 0,"
 		    " caution_reason = NULL, updated_at = ?3"
-		    " WHERE id = ?1 AND (caution <> 0 OR caution_reason IS NOT NULL)"
-		    " AND ?2 IS ?2",
+		    " WHERE id = " THE_ID
+		    " AND (caution <> 0 OR caution_reason IS NOT NULL) AND ?2 IS ?2",
 	};
+#undef ACTIVE
+#undef THE_ID
 	sqlite3_stmt *st;
 	char now[20];
 
