@@ -21,6 +21,12 @@ web,A-3,1,3,1,ok,new
 web,F-3,2,2,0,ok,new
 web,N-1,6,1,0,ok,new" "crm-import -o csv: caution 1 for the flagged customer only"
 
+# Straight from an import: crm-tag does not take the write lock while
+# it reads (the import holds it until it is done).
+printf 'order_id,ordered_at,shop,email,name,total\nP-1,2026-11-28,web,pipe@example.jp,土管 太,500\n' >pipe.csv
+is "$(crm-import -q -o ids pipe.csv | CRM_BUSY_TIMEOUT=2000 crm-tag -q add imported)" 1 "crm-import -o ids | crm-tag add: no deadlock"
+is "$(sql "SELECT c.email FROM tags t JOIN customers c ON c.id = t.customer_id WHERE t.tag = 'imported'")" "pipe@example.jp" "... the new customer is tagged"
+
 # crm-segment reads the same columns.
 is "$(crm-segment --caution -o ids)" 1 "crm-segment --caution"
 is "$(crm-segment --tag vip -o ids)" "1
@@ -50,6 +56,7 @@ crm-show -o json 5 >show.json
 is "$(js show.json 'd["id"], d["merged_from"], d["tags"], d["caution"], d["caution_reason"]')" \
 	'[4, 5, ["卸"], true, "住所不定"]' "merged: the survivor has the tag and the flag"
 is "$(crm-tag list)" "tag,customers
+imported,1
 vip,1
 卸,1" "crm-tag list counts active customers only"
 is "$(crm-segment --caution -o ids)" 4 "crm-segment --caution: the survivor"
