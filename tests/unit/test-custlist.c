@@ -206,6 +206,35 @@ test_lookup(struct tap *t, sqlite3 *db)
 	tap_is_int(t, crm_customer_lookup(db, "  ", &id, &err), -1, "empty key");
 }
 
+/* Every customer a key names, each once. */
+static void
+test_lookup_all(struct tap *t, sqlite3 *db)
+{
+	struct crm_idlist l;
+	struct crm_err err;
+
+	crm_idlist_init(&l);
+	tap_is_int(t, crm_customer_lookup_all(db, "shared@example.jp", &l, &err), 2,
+	    "lookup_all: a shared address names two customers");
+	tap_ok(t, l.n == 2 && l.ids[0] == 6 && l.ids[1] == 7, "... 6 and 7, oldest first");
+	l.n = 0;
+	/* identities 2 and 3 and customer rows 2 and 3 all lead to 2 */
+	tap_is_int(t, crm_customer_lookup_all(db, "taro.old@example.jp", &l, &err), 1,
+	    "lookup_all: records of merged customers name the survivor once");
+	tap_ok(t, l.n == 1 && l.ids[0] == 2, "... customer 2");
+	l.n = 0;
+	tap_is_int(t, crm_customer_lookup_all(db, "4", &l, &err), 1,
+	    "lookup_all: a merged-away id");
+	tap_ok(t, l.n == 1 && l.ids[0] == 2, "... names the survivor");
+	l.n = 0;
+	tap_is_int(t, crm_customer_lookup_all(db, "nobody@example.jp", &l, &err), 0,
+	    "lookup_all: nobody");
+	tap_is_int(t, (int)l.n, 0, "... appends nothing");
+	tap_is_int(t, crm_customer_lookup_all(db, "hello", &l, &err), -1,
+	    "lookup_all: garbage key");
+	crm_idlist_release(&l);
+}
+
 int
 main(void)
 {
@@ -225,6 +254,7 @@ main(void)
 	test_lists(&t, db);
 	test_append(&t, db);
 	test_lookup(&t, db);
+	test_lookup_all(&t, db);
 	crm_db_close(db);
 	unlink(path);
 	snprintf(path, sizeof path, "%s/crm.db-wal", dir);
