@@ -39,8 +39,10 @@ usage(FILE *fp)
 
 /* What the command line asked for, before it means anything. */
 struct args {
-	const char *by, *window, *group, *months, *name;
-	int customers, window_set;
+	const char *by_s, *window_s, *months_s, *group, *name;
+	int customers;
+	enum crm_report_by by;       /* the same, checked */
+	long long months, days;
 };
 
 /* Flags each subcommand takes beyond the common ones. */
@@ -53,33 +55,13 @@ struct job {
 };
 
 static int
-by_arg(const struct args *a, const char *allowed, enum crm_report_by *by,
-    struct crm_err *err)
-{
-	int b;
-
-	*by = CRM_REPORT_BY_NONE;
-	if (a->by == NULL)
-		return 0;
-	b = crm_report_by_parse(a->by);
-	if (b < 0 || strstr(allowed, a->by) == NULL)
-		return crm_err_set(err, EX_USAGE, "--by: '%s' is not one of %s",
-		    a->by, allowed);
-	*by = (enum crm_report_by)b;
-	return 0;
-}
-
-static int
 do_repeat(sqlite3 *db, const struct args *a, const struct crm_report_opts *o,
     struct job *j, struct crm_err *err)
 {
 	static const struct crm_report_series ser[] = {
 		{ 7, "新規顧客の売上 (new)" }, { 8, "リピート顧客の売上 (repeat)" },
 	};
-	enum crm_report_by by;
-
-	if (by_arg(a, "month|shop|product", &by, err) < 0 ||
-	    crm_report_repeat(db, o, by, &j->t, err) < 0)
+	if (crm_report_repeat(db, o, a->by, &j->t, err) < 0)
 		return -1;
 	j->chart = (struct crm_report_chart){ CRM_CHART_STACKED, CRM_UNIT_YEN,
 	    "新規・リピート別売上", j->t.cols[0].name, "売上 (円)", 0, ser, 2, 0, 0 };
@@ -90,18 +72,13 @@ static int
 do_cohort(sqlite3 *db, const struct args *a, const struct crm_report_opts *o,
     struct job *j, struct crm_err *err)
 {
-	long long months = 12;
-
-	if (a->months && crm_strtonum(a->months, 1, 120, &months, "--months",
-	    err) < 0)
+	if (crm_report_cohort(db, o, (int)a->months, &j->t, err) < 0)
 		return -1;
-	if (crm_report_cohort(db, o, (int)months, &j->t, err) < 0)
-		return -1;
-	for (int k = 0; k <= months; k++)
+	for (int k = 0; k <= a->months; k++)
 		j->ser[k] = (struct crm_report_series){ (size_t)k + 2, NULL };
 	j->chart = (struct crm_report_chart){ CRM_CHART_LINES, CRM_UNIT_SHARE,
 	    "初回購入月別の再購入率 (cohort)", "初回購入からの月数 (months since)",
-	    "再購入した割合", 0, j->ser, (size_t)months + 1, 1, 8 };
+	    "再購入した割合", 0, j->ser, (size_t)a->months + 1, 1, 8 };
 	return 0;
 }
 
@@ -111,10 +88,6 @@ do_rfm(sqlite3 *db, const struct args *a, const struct crm_report_opts *o,
 {
 	static const struct crm_report_series ser[] = { { 1, "顧客数 (customers)" } };
 
-	if (a->group && !crm_report_rfm_group_ok(a->group))
-		return crm_err_set(err, EX_USAGE, "--group: no group '%s' "
-		    "(champions, loyal, promising, new, at-risk, about-to-sleep, "
-		    "hibernating)", a->group);
 	if (crm_report_rfm(db, o, a->customers || a->group, a->group, &j->t, err) < 0)
 		return -1;
 	j->chart = (struct crm_report_chart){ CRM_CHART_BARS, CRM_UNIT_COUNT,
@@ -129,10 +102,7 @@ do_ltv(sqlite3 *db, const struct args *a, const struct crm_report_opts *o,
 	static const struct crm_report_series ser[] = {
 		{ 4, "顧客あたり売上 (LTV)" }, { 5, "平均注文額 (AOV)" },
 	};
-	enum crm_report_by by;
-
-	if (by_arg(a, "cohort|shop", &by, err) < 0 ||
-	    crm_report_ltv(db, o, by, &j->t, err) < 0)
+	if (crm_report_ltv(db, o, a->by, &j->t, err) < 0)
 		return -1;
 	j->chart = (struct crm_report_chart){ CRM_CHART_BARS, CRM_UNIT_YEN,
 	    "顧客生涯価値 (LTV)", j->t.cols[0].name, "円", 0, ser, 2, 0, 0 };
@@ -164,19 +134,16 @@ do_campaign(sqlite3 *db, const struct args *a, const struct crm_report_opts *o,
 	static const struct crm_report_series ser[] = {
 		{ 10, "配信前 (before)" }, { 11, "配信後 (after)" },
 	};
-	long long days = 30;
-	char buf[32];
-	size_t n;
+	const char *after;
 
-	if (a->window) {
-		n = crm_strlcpy(buf, a->window, sizeof buf);
-		if (n > 0 && n < sizeof buf && buf[n - 1] == 'd')
-			buf[n - 1] = '\0';
-		if (crm_strtonum(buf, 1, 3650, &days, "--window", err) < 0)
-			return -1;
-	}
-	if (crm_report_campaign(db, o, a->name, (int)days, &j->t, err) < 0)
+	if (crm_report_campaign(db, o, a->name, (int)a->days, &j->t, err) < 0)
 		return -1;
+	/* Orders not yet placed are not zeros: say so. */
+	after = crm_table_cell(&j->t, 0, 3);
+	if (after && strcmp(after + strlen(after) - 10, o->today) > 0 && !quiet)
+		crm_cli_warn(prog, "campaign %s: the window after ends %s, after "
+		    "today: its figures are not complete", a->name,
+		    after + strlen(after) - 10);
 	j->chart = (struct crm_report_chart){ CRM_CHART_BARS, CRM_UNIT_YEN,
 	    "キャンペーン前後の顧客あたり売上", "", "顧客あたり売上 (円)", 0, ser, 2,
 	    0, 0 };
@@ -186,16 +153,51 @@ do_campaign(sqlite3 *db, const struct args *a, const struct crm_report_opts *o,
 static const struct sub {
 	const char *name;
 	int flags;
+	const char *bys;             /* what --by takes */
 	int (*run)(sqlite3 *, const struct args *, const struct crm_report_opts *,
 	    struct job *, struct crm_err *);
 } subs[] = {
-	{ "repeat", A_BY | A_DATES, do_repeat },
-	{ "cohort", A_MONTHS | A_DATES, do_cohort },
-	{ "rfm", A_RFM | A_DATES, do_rfm },
-	{ "ltv", A_BY | A_DATES, do_ltv },
-	{ "interval", A_DATES, do_interval },
-	{ "campaign", A_WINDOW | A_NAME, do_campaign },
+	{ "repeat", A_BY | A_DATES, "month|shop|product", do_repeat },
+	{ "cohort", A_MONTHS | A_DATES, NULL, do_cohort },
+	{ "rfm", A_RFM | A_DATES, NULL, do_rfm },
+	{ "ltv", A_BY | A_DATES, "cohort|shop", do_ltv },
+	{ "interval", A_DATES, NULL, do_interval },
+	{ "campaign", A_WINDOW | A_NAME, NULL, do_campaign },
 };
+
+/* The subcommand's own flags, checked before the database is opened. */
+static int
+check_args(const struct sub *sub, struct args *a, struct crm_err *err)
+{
+	char buf[32];
+	size_t n;
+	int b;
+
+	a->months = 12;
+	a->days = 30;
+	if (a->by_s) {
+		b = crm_report_by_parse(a->by_s);
+		if (b < 0 || strstr(sub->bys, a->by_s) == NULL)
+			return crm_err_set(err, EX_USAGE, "--by: '%s' is not one of %s",
+			    a->by_s, sub->bys);
+		a->by = (enum crm_report_by)b;
+	}
+	if (a->months_s && crm_strtonum(a->months_s, 1, 120, &a->months,
+	    "--months", err) < 0)
+		return -1;
+	if (a->window_s) {
+		n = crm_strlcpy(buf, a->window_s, sizeof buf);
+		if (n > 0 && n < sizeof buf && buf[n - 1] == 'd')
+			buf[n - 1] = '\0';
+		if (crm_strtonum(buf, 1, 3650, &a->days, "--window", err) < 0)
+			return -1;
+	}
+	if (a->group && !crm_report_rfm_group_ok(a->group))
+		return crm_err_set(err, EX_USAGE, "--group: no group '%s' "
+		    "(champions, loyal, promising, new, at-risk, about-to-sleep, "
+		    "hibernating)", a->group);
+	return 0;
+}
 
 /* Output: the chart, or the table through lib/output.h. */
 static int
@@ -247,14 +249,14 @@ main(int argc, char **argv)
 	crm_err_clear(&err);
 	while ((ch = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case OPT_BY: a.by = optarg; used |= A_BY; break;
+		case OPT_BY: a.by_s = optarg; used |= A_BY; break;
 		case OPT_FROM: from = optarg; used |= A_DATES; break;
 		case OPT_TO: to = optarg; used |= A_DATES; break;
 		case OPT_SHOP: o.shop = optarg; break;
-		case OPT_WINDOW: a.window = optarg; used |= A_WINDOW; break;
+		case OPT_WINDOW: a.window_s = optarg; used |= A_WINDOW; break;
 		case OPT_GROUP: a.group = optarg; used |= A_RFM; break;
 		case OPT_CUSTOMERS: a.customers = 1; used |= A_RFM; break;
-		case OPT_MONTHS: a.months = optarg; used |= A_MONTHS; break;
+		case OPT_MONTHS: a.months_s = optarg; used |= A_MONTHS; break;
 		case 'o': fmt = optarg; break;
 		case CRM_OPT_TODAY: today = optarg; break;
 		case CRM_OPT_DB: dbopt = optarg; break;
@@ -280,7 +282,7 @@ main(int argc, char **argv)
 	ids = fmt != NULL && strcmp(fmt, "ids") == 0;
 	if (ids && strcmp(sub->name, "rfm") == 0)
 		a.customers = 1;      /* ids are customers' */
-	if (crm_today(today, o.today, &err) < 0)
+	if (check_args(sub, &a, &err) < 0 || crm_today(today, o.today, &err) < 0)
 		goto fail;
 	if (from && crm_date_range(from, o.today, o.from, hi, &err) < 0)
 		goto fail;

@@ -64,6 +64,12 @@ comparable,2,2026-03-02..2026-03-31,2026-04-01..2026-04-30,1,1,1,1,2500,3000,125
 is "$(crm-report campaign spring --window 30 -o csv | tail -n 1)" \
 	"$(crm-report campaign spring --window 30d -o csv | tail -n 1)" "--window 30 = 30d"
 
+CRM_TODAY=2026-04-10 crm-report campaign spring >/dev/null 2>"$T/err"
+like "$(cat "$T/err")" "window after ends 2026-04-30, after today: its figures are not complete" \
+	"a window after that is not over yet: a warning"
+CRM_TODAY=2026-04-10 crm-report -q campaign spring >/dev/null 2>"$T/err"
+is "$(cat "$T/err")" "" "... not with -q"
+
 # A withdrawn customer is not comparable.
 sql "UPDATE customers SET withdrawn = 1 WHERE id = $I"
 is "$(crm-report campaign spring -o csv | awk -F, '$1 == "comparable" { print $2 }')" 1 \

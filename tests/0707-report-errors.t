@@ -5,6 +5,9 @@
 
 fails 66 "no database: exit 66" crm-report repeat
 is "$(ls "$T")" "" "... and none is created"
+fails 64 "a bad --by is a usage error before the database is looked for" \
+	crm-report repeat --by week
+fails 64 "so is a bad --group" crm-report rfm --group vip
 . "$TESTS/0709-report-setup.sh"
 
 fails 64 "no subcommand" crm-report
