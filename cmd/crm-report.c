@@ -199,6 +199,23 @@ check_args(const struct sub *sub, struct args *a, struct crm_err *err)
 	return 0;
 }
 
+/* --from and --to as dates: YYYY-MM-DD, or Nd before today. */
+static int
+window(const char *from, const char *to, struct crm_report_opts *o,
+    struct crm_err *err)
+{
+	char lo[CRM_DATE_LEN], hi[CRM_DATE_LEN];
+
+	if (from && crm_date_range(from, o->today, o->from, hi, err) < 0)
+		return -1;
+	if (to && crm_date_range(to, o->today, lo, o->to, err) < 0)
+		return -1;
+	if (o->from[0] && o->to[0] && strcmp(o->from, o->to) > 0)
+		return crm_err_set(err, EX_USAGE, "--from %s is after --to %s",
+		    o->from, o->to);
+	return 0;
+}
+
 /* Output: the chart, or the table through lib/output.h. */
 static int
 emit(const struct job *j, const char *fmtopt, int ids, struct crm_err *err)
@@ -239,7 +256,6 @@ main(int argc, char **argv)
 	const struct sub *sub = NULL;
 	const char *from = NULL, *to = NULL, *fmt = NULL, *today = NULL,
 	    *dbopt = NULL;
-	char lo[CRM_DATE_LEN], hi[CRM_DATE_LEN];
 	struct crm_err err;
 	sqlite3 *db = NULL;
 	int64_t shopid;
@@ -284,14 +300,8 @@ main(int argc, char **argv)
 		a.customers = 1;      /* ids are customers' */
 	if (check_args(sub, &a, &err) < 0 || crm_today(today, o.today, &err) < 0)
 		goto fail;
-	if (from && crm_date_range(from, o.today, o.from, hi, &err) < 0)
+	if (window(from, to, &o, &err) < 0)
 		goto fail;
-	if (to && crm_date_range(to, o.today, lo, o.to, &err) < 0)
-		goto fail;
-	if (o.from[0] && o.to[0] && strcmp(o.from, o.to) > 0) {
-		crm_err_set(&err, EX_USAGE, "--from %s is after --to %s", o.from, o.to);
-		goto fail;
-	}
 	if (fmt && strcmp(fmt, "svg") != 0 && !ids) {
 		enum crm_out_fmt f;
 
