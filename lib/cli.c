@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,10 @@ crm_cli_init(void)
 	if (tz == NULL || *tz == '\0')
 		setenv("TZ", "Asia/Tokyo", 1);
 	tzset();
+	/* Past a file size limit (ulimit -f) a write fails with EFBIG and is
+	 * reported like any write error, naming the file, instead of the
+	 * process dying of SIGXFSZ half way through a file. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 int

@@ -59,6 +59,18 @@ crm_db_err(sqlite3 *db, struct crm_err *err, const char *what)
 	default:
 		code = EX_SOFTWARE;
 	}
+	/* An I/O error names the file and the system's reason (a full disk,
+	 * ulimit -f): "database: disk I/O error" alone leaves one guessing. */
+	if (code == EX_IOERR || code == EX_CANTCREAT) {
+		const char *file = sqlite3_db_filename(db, "main");
+		int sys = sqlite3_system_errno(db);
+
+		if (strcmp(what, "database") == 0 && file != NULL && *file != '\0')
+			what = file;
+		if (code == EX_IOERR && sys != 0)
+			return crm_err_set(err, code, "%s: %s (%s)", what,
+			    sqlite3_errmsg(db), strerror(sys));
+	}
 	return crm_err_set(err, code, "%s: %s", what, sqlite3_errmsg(db));
 }
 
@@ -178,6 +190,30 @@ fail:
 	return -1;
 }
 
+/* Why a database cannot be written, in the user's terms: SQLite keeps
+ * PATH-wal and PATH-shm beside a WAL database, so even a reader needs the
+ * directory writable. */
+static void
+readonly_hint(const char *path, struct crm_err *err)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		crm_strlcpy(dir, ".", sizeof dir);
+	else if (slash == path)
+		crm_strlcpy(dir, "/", sizeof dir);
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if (access(dir, W_OK) != 0 && errno != ENOENT)
+		crm_err_set(err, EX_CANTCREAT, "%s: directory %s is not writable "
+		    "(the database needs its %s-wal and %s-shm files there)", path,
+		    dir, slash ? slash + 1 : path, slash ? slash + 1 : path);
+	else if (access(path, W_OK) != 0 && errno == EACCES)
+		crm_err_set(err, EX_CANTCREAT, "%s: the database file is read-only",
+		    path);
+}
+
 static int
 db_open(const char *path, int flags, int upto, sqlite3 **out, struct crm_err *err)
 {
@@ -234,7 +270,11 @@ db_open(const char *path, int flags, int upto, sqlite3 **out, struct crm_err *er
 	*out = db;
 	return 0;
 failp:
-	crm_err_prefix(err, "%s: ", path);
+	/* crm_db_err names the file itself for these two. */
+	if (err->code == EX_CANTCREAT)
+		readonly_hint(path, err);
+	else if (err->code != EX_IOERR)
+		crm_err_prefix(err, "%s: ", path);
 fail:
 	sqlite3_close(db);
 	return -1;
