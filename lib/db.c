@@ -63,13 +63,22 @@ crm_db_err(sqlite3 *db, struct crm_err *err, const char *what)
 	 * ulimit -f): "database: disk I/O error" alone leaves one guessing. */
 	if (code == EX_IOERR || code == EX_CANTCREAT) {
 		const char *file = sqlite3_db_filename(db, "main");
+		const char *fb, *wb;
 		int sys = sqlite3_system_errno(db);
+		char why[128] = "";
 
-		if (strcmp(what, "database") == 0 && file != NULL && *file != '\0')
-			what = file;
 		if (code == EX_IOERR && sys != 0)
-			return crm_err_set(err, code, "%s: %s (%s)", what,
-			    sqlite3_errmsg(db), strerror(sys));
+			snprintf(why, sizeof why, " (%s)", strerror(sys));
+		if (file == NULL || *file == '\0' || strcmp(what, "database") == 0)
+			return crm_err_set(err, code, "%s: %s%s",
+			    file && *file ? file : what, sqlite3_errmsg(db), why);
+		fb = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+		wb = strrchr(what, '/') ? strrchr(what, '/') + 1 : what;
+		if (strcmp(fb, wb) != 0)   /* what is not the file itself */
+			return crm_err_set(err, code, "%s: %s: %s%s", file, what,
+			    sqlite3_errmsg(db), why);
+		return crm_err_set(err, code, "%s: %s%s", what,
+		    sqlite3_errmsg(db), why);
 	}
 	return crm_err_set(err, code, "%s: %s", what, sqlite3_errmsg(db));
 }
