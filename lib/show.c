@@ -543,6 +543,12 @@ card(sqlite3 *db, int64_t id, int64_t merged_from, FILE *fp,
 		if (card_cols[i].label == NULL)
 			continue;
 		text_value(&b, st, (int)i, card_cols[i].type);
+		/* A person reads "guest" more easily than "member no". */
+		if (card_cols[i].type == C_BOOL && strcmp(card_cols[i].key,
+		    "member") == 0 && b.len > 0 && strcmp(b.s, "no") == 0) {
+			crm_buf_reset(&b);
+			crm_buf_adds(&b, "no (guest)");
+		}
 		if (b.len == 0)   /* say nothing of what is not known */
 			continue;
 		fprintf(fp, "%-*s%s\n", CARD_LABEL_WIDTH, card_cols[i].label, b.s);

@@ -26,7 +26,7 @@ phone           090-1111-2222
 postcode        150-0001
 prefecture      東京都
 address         渋谷区神宮前1-2-3
-member          no
+member          no (guest)
 registered      2026-09-01 10:05:00
 orders          2
 total           5,500
