@@ -46,3 +46,9 @@ crm-segment --orders 2.. --newsletter yes -o ids |
 printf '%s messages in %s\n' "$(grep -c '^From ' "$W/vip.mbox")" "$W/vip.mbox"
 step "opt-out: customer 1 asked by phone to stop the newsletter"
 echo 1 | crm-optout --channel newsletter --reason "asked by phone"
+
+step "report: repeat buyers per shop, the days between orders, an RFM chart"
+crm-report repeat --by shop -o table
+crm-report interval -o table
+crm-report rfm -o svg > "$W/rfm.svg"
+echo "chart: $W/rfm.svg"

@@ -290,7 +290,10 @@ crm_report_repeat(sqlite3 *db, const struct crm_report_opts *o,
 		    " WHERE d BETWEEN :from AND :to)",
 		    by == CRM_REPORT_BY_MONTH ? "substr(d, 1, 7)" :
 		    by == CRM_REPORT_BY_SHOP ? "shop" : "''");
-	crm_buf_addf(&b, ", c AS (SELECT g, cid, max(n = 1) AS isnew,"
+	/* A customer is new in a group when their only order in it is their
+	 * first: two orders in one month (or one shop, or of one product)
+	 * make a repeat customer there, as the everyday 'repeat rate' has it. */
+	crm_buf_addf(&b, ", c AS (SELECT g, cid, min(n = 1) AS isnew,"
 	    " count(DISTINCT id) AS orders, sum(total) AS sales FROM w GROUP BY g, cid)"
 	    " SELECT g, count(*), sum(isnew), sum(orders), sum(sales),"
 	    " sum(CASE WHEN isnew THEN sales ELSE 0 END) FROM c GROUP BY g ORDER BY %s",

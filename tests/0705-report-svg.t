@@ -50,10 +50,10 @@ True True True" "an svg root, fixed viewBox, Japanese title, CJK font list"
 # Twelve bars: six months, new then repeat, in month order, with the
 # figures of 0700 (new_sales, repeat_sales).
 is "$(svg "$T/month.svg" bars | sed 's/|新規顧客の売上 (new)|/|new|/; s/|リピート顧客の売上 (repeat)|/|repeat|/')" \
-"2026-01|new|10000
-2026-01|repeat|0
-2026-02|new|6500
-2026-02|repeat|1000
+"2026-01|new|7000
+2026-01|repeat|3000
+2026-02|new|1500
+2026-02|repeat|6000
 2026-03|new|3500
 2026-03|repeat|3000
 2026-04|new|0
