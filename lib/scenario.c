@@ -603,91 +603,85 @@ load_scenarios(sqlite3 *db, struct scen **out, size_t *n, struct crm_err *err)
 	return 0;
 }
 
-/* Orders trigger, in one statement: the order that brought the customer's
- * ok-order count to N (ordered_at, then id, break ties), anchored on its
- * order or shipping date; a not yet shipped order waits. */
+/* Orders trigger: the order that brought the customer's ok-order count
+ * to N (ordered_at, then id, break ties), anchored on its order or
+ * shipping date; a not yet shipped order waits.  The candidates are found
+ * once, into a temp table, from the customers not yet in the scenario
+ * (so that a daily run does not read the orders of everyone enrolled
+ * before), and the undetermined, held and ready ones are counted from
+ * there. */
 static int
 enroll_orders(sqlite3 *db, const struct scen *s, const char *today,
     int64_t *enrolled, int64_t *undetermined, int64_t *held,
     struct crm_err *err)
 {
-	static const char body[] =
-	    "FROM (SELECT o.customer_id AS cid, o.id AS oid, o.ordered_at, "
-	    "  substr(CASE WHEN ?3 = 'shipped' THEN o.shipped_at ELSE o.ordered_at "
-	    "   END, 1, 10) AS anc, row_number() OVER (PARTITION BY o.customer_id "
-	    "   ORDER BY o.ordered_at, o.id) AS rn "
-	    " FROM orders o JOIN customers c ON c.id = o.customer_id "
-	    " WHERE o.status = 'ok' AND c.merged_into IS NULL AND c.orders >= ?2 "
-	    "  AND (?4 IS NULL OR c.last_order >= ?4)"
-	    "  AND NOT EXISTS (SELECT 1 FROM scenario_customers x WHERE "
-	    "   x.scenario_id = ?1 AND x.customer_id = c.id)) t "
-	    "JOIN customers c ON c.id = t.cid ";
-	static const char where[] =
-	    "WHERE t.rn = ?2 AND t.anc IS NOT NULL AND t.anc <> '' "
-	    " AND (?4 IS NULL OR t.ordered_at >= ?4) "
+	static const char cand[] =
+	    "INSERT INTO temp.scenario_cand (cid, oid, anc, und) "
+	    "SELECT cid, oid, anc, und FROM (SELECT t.cid, t.oid, t.und, "
+	    "  substr(CASE WHEN ?3 = 'shipped' THEN o.shipped_at ELSE "
+	    "   o.ordered_at END, 1, 10) AS anc "
+	    " FROM (SELECT c.id AS cid, c.undetermined AS und, (SELECT o.id "
+	    "   FROM orders o WHERE o.customer_id = c.id AND o.status = 'ok' "
+	    "   ORDER BY o.ordered_at, o.id LIMIT 1 OFFSET ?2 - 1) AS oid "
+	    "  FROM customers c WHERE c.merged_into IS NULL AND c.orders >= ?2 "
+	    "   AND (?4 IS NULL OR c.last_order >= ?4) AND NOT EXISTS (SELECT 1 "
+	    "   FROM scenario_customers x WHERE x.scenario_id = ?1 AND "
+	    "   x.customer_id = c.id)) t "
+	    " JOIN orders o ON o.id = t.oid "
+	    " WHERE ?4 IS NULL OR o.ordered_at >= ?4) "
 	    /* an order (or shipment) dated after today is not a trigger
 	     * yet: runs with --today in the past see the past */
-	    " AND t.anc <= ?5 ";
+	    "WHERE anc IS NOT NULL AND anc <> '' AND anc <= ?5";
+	/* ?6: held (1) or ready (0); rule 3 at enrolment. */
+	static const char ins[] =
+	    "INSERT OR IGNORE INTO scenario_customers (scenario_id, customer_id, "
+	    " version, via, order_id, anchor, step, due, status, enrolled_at, "
+	    " updated_at) "
+	    "SELECT ?1, cid, version, 'orders', oid, anc, 1, due, "
+	    " CASE WHEN ?6 THEN 'held' ELSE 'ready' END, ?3, ?3 "
+	    "FROM (SELECT t.cid, t.oid, t.anc, sc.version, date(t.anc, '+' || "
+	    "  (CASE WHEN st.days = 0 THEN 1 ELSE st.days END) || ' days') AS due "
+	    " FROM temp.scenario_cand t JOIN scenarios sc ON sc.id = ?1 "
+	    " JOIN scenario_steps st ON st.scenario_id = sc.id AND "
+	    "  st.version = sc.version AND st.step = 1 WHERE t.und = 0) "
+	    "WHERE (due < ?2) = ?6";
 	sqlite3_stmt *st;
-	struct crm_buf q;
 	char now[20];
-	int i, rc;
+	int i;
 
+	*enrolled = 0;
 	crm_db_now(now);
-	crm_buf_init(&q);
-	for (i = 0; i < 2; i++) {
-		crm_buf_reset(&q);
-		if (i == 0)
-			crm_buf_addf(&q, "SELECT count(*) %s %s AND "
-			    "c.undetermined = 1", body, where);
-		else
-			crm_buf_addf(&q, "INSERT OR IGNORE INTO scenario_customers "
-			    "(scenario_id, customer_id, version, via, order_id, "
-			    " anchor, step, due, status, enrolled_at, updated_at) "
-			    "SELECT ?1, t.cid, sc.version, 'orders', t.oid, t.anc, 1, "
-			    " date(t.anc, '+' || (CASE WHEN st.days = 0 THEN 1 ELSE "
-			    "  st.days END) || ' days'), CASE WHEN date(t.anc, '+' || "
-			    "  (CASE WHEN st.days = 0 THEN 1 ELSE st.days END) || "
-			    "  ' days') < ?5 THEN 'held' ELSE 'ready' END, ?6, ?6 "
-			    "%s JOIN scenarios sc ON sc.id = ?1 JOIN scenario_steps st "
-			    " ON st.scenario_id = sc.id AND st.version = sc.version AND "
-			    " st.step = 1 %s AND c.undetermined = 0", body, where);
-		if (crm_db_prepare(db, q.s, &st, err) < 0)
-			goto fail;
-		sqlite3_bind_int64(st, 1, s->id);
-		sqlite3_bind_int(st, 2, s->orders);
-		crm_db_bind_text(st, 3, s->anchor);
-		crm_db_bind_text_null(st, 4, s->since);
-		crm_db_bind_text(st, 5, today);
-		if (i == 1)
-			crm_db_bind_text(st, 6, now);
-		rc = sqlite3_step(st);
-		if (i == 0 && rc == SQLITE_ROW)
-			*undetermined = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			crm_db_err(db, err, "enrolment");
-			goto fail;
-		}
-		if (i == 1)
-			*enrolled = sqlite3_changes(db);
-	}
-	/* Rule 3 at enrolment: the held ones among those just enrolled. */
-	crm_buf_reset(&q);
-	if (crm_db_prepare(db, "SELECT count(*) FROM scenario_customers WHERE "
-	    "scenario_id = ?1 AND enrolled_at = ?2 AND status = 'held' AND "
-	    "step = 1", &st, err) < 0)
-		goto fail;
+	if (crm_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS scenario_cand "
+	    "(cid INTEGER PRIMARY KEY, oid INTEGER, anc TEXT, und INTEGER); "
+	    "DELETE FROM temp.scenario_cand;", err) < 0 ||
+	    crm_db_prepare(db, cand, &st, err) < 0)
+		return -1;
 	sqlite3_bind_int64(st, 1, s->id);
-	crm_db_bind_text(st, 2, now);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*held = sqlite3_column_int64(st, 0);
+	sqlite3_bind_int(st, 2, s->orders);
+	crm_db_bind_text(st, 3, s->anchor);
+	crm_db_bind_text_null(st, 4, s->since);
+	crm_db_bind_text(st, 5, today);
+	if (exec_bound(db, st, "enrolment", err) < 0 ||
+	    crm_db_prepare(db, "SELECT count(*) FROM temp.scenario_cand WHERE "
+	    "und = 1", &st, err) < 0)
+		return -1;
+	*undetermined = sqlite3_step(st) == SQLITE_ROW ?
+	    sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
-	crm_buf_release(&q);
+	for (i = 1; i >= 0; i--) {
+		if (crm_db_prepare(db, ins, &st, err) < 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, s->id);
+		crm_db_bind_text(st, 2, today);
+		crm_db_bind_text(st, 3, now);
+		sqlite3_bind_int(st, 6, i);
+		if (exec_bound(db, st, "scenario_customers", err) < 0)
+			return -1;
+		if (i == 1)
+			*held += sqlite3_changes(db);
+		*enrolled += sqlite3_changes(db);
+	}
 	return 0;
-fail:
-	crm_buf_release(&q);
-	return -1;
 }
 
 static int
@@ -1018,7 +1012,10 @@ crm_scenario_run(sqlite3 *db, const char *lockpath, const char *today,
 	/* A dry run (mbox, Maildir) writes no delivery ledger, so it must not
 	 * move anyone on either: the whole run is one transaction rolled
 	 * back at the end, and the real run afterwards does the same day. */
-	if (dry && crm_db_begin(db, err) < 0)
+	/* The enrolment statements read every order once; SQLite's default
+	 * 2 MB cache made that one pread per page, again and again. */
+	if (crm_db_exec(db, "PRAGMA cache_size = -65536", err) < 0 ||
+	    (dry && crm_db_begin(db, err) < 0))
 		goto out;
 	if (load_scenarios(db, &s, &n, err) < 0)
 		goto out;
