@@ -23,8 +23,8 @@ struct rule_stmt {
 struct crm_customer_ctx {
 	sqlite3 *db;
 	sqlite3_stmt *find_ident, *upd_ident, *ins_cust, *ins_ident, *resolve;
-	sqlite3_stmt *rc_merged, *rc_sync, *rc_agg, *rc_idents, *rc_optouts,
-	    *rc_upd;
+	sqlite3_stmt *rc_merged, *rc_sync, *rc_agg, *rc_idents, *rc_recent,
+	    *rc_optouts, *rc_upd;
 	struct rule_stmt rules[MAX_RULE_STMTS];
 	size_t nrules;
 	char now[20];             /* one timestamp for a whole import */
@@ -265,10 +265,13 @@ crm_customer_ctx_open(sqlite3 *db, struct crm_customer_ctx **out,
 	    "SELECT i.name, i.kana, i.email, i.phone, i.postcode, i.prefecture,"
 	    " i.address, i.birthday, i.member_id, i.member, i.registered_at,"
 	    " i.withdrawn, i.newsletter, i.notices, i.consent_at, i.phone_key,"
-	    " max(coalesce((SELECT max(o.ordered_at) FROM orders o"
-	    "   WHERE o.identity_id = i.id), ''), coalesce(i.consent_at, ''),"
-	    "   coalesce(i.registered_at, '')), i.id"
+	    " max(coalesce(i.consent_at, ''), coalesce(i.registered_at, '')), i.id"
 	    " FROM identities i WHERE i.customer_id = ?1", &c->rc_idents, err) < 0 ||
+	    /* Only needed to order several identities: most customers have
+	     * one, and this is a random read of the orders table. */
+	    crm_db_prepare(db,
+	    "SELECT max(ordered_at) FROM orders WHERE identity_id = ?1",
+	    &c->rc_recent, err) < 0 ||
 	    crm_db_prepare(db,
 	    "SELECT channel, action, by, at FROM optouts WHERE customer_id = ?1",
 	    &c->rc_optouts, err) < 0 ||
@@ -313,6 +316,7 @@ crm_customer_ctx_close(struct crm_customer_ctx *c)
 	sqlite3_finalize(c->rc_sync);
 	sqlite3_finalize(c->rc_agg);
 	sqlite3_finalize(c->rc_idents);
+	sqlite3_finalize(c->rc_recent);
 	sqlite3_finalize(c->rc_optouts);
 	sqlite3_finalize(c->rc_upd);
 	for (i = 0; i < c->nrules; i++)
@@ -429,7 +433,9 @@ rule_stmt(struct crm_customer_ctx *c, unsigned fields, struct crm_err *err)
 		return NULL;
 	}
 	crm_buf_init(&sql);
-	crm_buf_adds(&sql, "SELECT DISTINCT customer_id FROM identities WHERE ");
+	/* No DISTINCT: a customer found twice changes nothing below, and
+	 * DISTINCT costs a temporary b-tree per lookup. */
+	crm_buf_adds(&sql, "SELECT customer_id FROM identities WHERE ");
 	for (f = 1; f <= CRM_F_MEMBER_ID; f <<= 1) {
 		if (!(fields & f))
 			continue;
@@ -772,28 +778,36 @@ merged_set(struct crm_customer_ctx *c, int64_t id, int64_t **out, size_t *n,
 }
 
 static int recompute(struct crm_customer_ctx *c, int64_t customer_id,
-    int fresh, struct crm_err *err);
+    int fresh, sqlite3_stmt *agg, int col, struct crm_err *err);
 
 int
 crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
     struct crm_err *err)
 {
-	return recompute(c, customer_id, 0, err);
+	return recompute(c, customer_id, 0, NULL, 0, err);
 }
 
 int
 crm_customer_recompute_new_ctx(struct crm_customer_ctx *c, int64_t customer_id,
     struct crm_err *err)
 {
-	return recompute(c, customer_id, 1, err);
+	return recompute(c, customer_id, 1, NULL, 0, err);
+}
+
+int
+crm_customer_recompute_new_agg_ctx(struct crm_customer_ctx *c,
+    int64_t customer_id, sqlite3_stmt *agg, int col, struct crm_err *err)
+{
+	return recompute(c, customer_id, 1, agg, col, err);
 }
 
 /* fresh: the customer was created in this transaction, so nothing can be
  * merged into it, no opt-out names it, and its orders were written with
- * its id: four statements fewer. */
+ * its id: four statements fewer.  agg: the order aggregates, already
+ * computed, in columns col .. col + 4 of the caller's row. */
 static int
 recompute(struct crm_customer_ctx *c, int64_t customer_id, int fresh,
-    struct crm_err *err)
+    sqlite3_stmt *agg, int col, struct crm_err *err)
 {
 	char *contact[NCONTACT] = { 0 };
 	char *phone_key = NULL, *relay_email = NULL, *reg = NULL;
@@ -832,6 +846,14 @@ recompute(struct crm_customer_ctx *c, int64_t customer_id, int fresh,
 		}
 
 aggregates:
+		if (agg != NULL) {
+			norders = sqlite3_column_int64(agg, col);
+			total = sqlite3_column_int64(agg, col + 1);
+			min_str(&first, agg, col + 2, 0);
+			min_str(&last, agg, col + 3, 1);
+			min_str(&any_first, agg, col + 4, 0);
+			goto identities;
+		}
 		st = c->rc_agg;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, set[k]);
@@ -846,6 +868,8 @@ aggregates:
 		min_str(&last, st, 3, 1);
 		min_str(&any_first, st, 4, 0);
 		sqlite3_reset(st);
+
+identities:
 
 		st = c->rc_idents;
 		sqlite3_reset(st);
@@ -916,9 +940,24 @@ aggregates:
 	}
 
 	/* Identities, most recent first: the first that has a contact field
-	 * gives it; a marketplace relay address only when there is no other. */
-	if (niv > 1)
+	 * gives it; a marketplace relay address only when there is no other.
+	 * An identity is as recent as its last order, its consent or its
+	 * sign-up. */
+	if (niv > 1) {
+		for (k = 0; k < niv; k++) {
+			st = c->rc_recent;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, iv[k].id);
+			if (sqlite3_step(st) != SQLITE_ROW) {
+				crm_db_err(c->db, err, "orders");
+				sqlite3_reset(st);
+				goto out;
+			}
+			min_str(&iv[k].recency, st, 0, 1);
+			sqlite3_reset(st);
+		}
 		qsort(iv, niv, sizeof *iv, ident_cmp);
+	}
 	for (k = 0; k < niv; k++) {
 		struct ident *x = &iv[k];
 

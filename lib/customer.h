@@ -85,6 +85,13 @@ int crm_customer_recompute_ctx(struct crm_customer_ctx *ctx,
  * merged into it, no opt-outs yet): fewer statements. */
 int crm_customer_recompute_new_ctx(struct crm_customer_ctx *ctx,
     int64_t customer_id, struct crm_err *err);
+/* The same with the customer's order aggregates computed set-wise by the
+ * caller (one pass over the orders instead of a random read per order):
+ * columns col .. col + 4 of agg's current row hold the count and the sum
+ * of total of its orders with status ok, the first and last ordered_at
+ * with status ok, and the first ordered_at of any status (NULL: none). */
+int crm_customer_recompute_new_agg_ctx(struct crm_customer_ctx *ctx,
+    int64_t customer_id, sqlite3_stmt *agg, int col, struct crm_err *err);
 int crm_customer_resolve_ctx(struct crm_customer_ctx *ctx, int64_t id,
     int64_t *active, struct crm_err *err);
 

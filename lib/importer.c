@@ -84,6 +84,13 @@ struct crm_importer {
 	int64_t max_customer, max_order;   /* at the start of the call */
 	char now[20];
 
+	/* Bulk mode: indexes the import does not read, dropped while it
+	 * writes and built again, by sorting, at the end. */
+	long long new_orders, new_customers;
+	int bulk;                 /* 1: the indexes below are dropped */
+	char **deferred;          /* their CREATE INDEX statements */
+	size_t ndeferred;
+
 	/* the file being read */
 	const char *file;
 	struct crm_binding *b;
@@ -245,11 +252,155 @@ crm_importer_close(struct crm_importer *imp)
 	}
 	free(imp->shops);
 	free(imp->counts);
+	for (i = 0; i < imp->ndeferred; i++)
+		free(imp->deferred[i]);
+	free(imp->deferred);
 	crm_binding_free(imp->b);
 	header_release(imp);
 	group_release(&imp->g);
 	crm_buf_release(&imp->val);
 	free(imp);
+}
+
+/* ---- bulk mode ------------------------------------------------------------ */
+
+/* Below this many new orders (or customers) every index is kept up to
+ * date row by row: it all fits in the page cache. */
+#define BULK_MIN 20000
+
+/* An index the import itself reads: kept in bulk mode.  Every other index
+ * of these tables takes a random b-tree insert per row (an e-mail, a
+ * total, a date are in no useful order), which for a million rows means
+ * a million page cache misses, each a read from a WAL that grows with the
+ * transaction: the import became quadratic.  Building such an index once
+ * at the end sorts its keys instead. */
+static int
+index_needed(const char *table, const char *col, unsigned rule_fields)
+{
+	unsigned f;
+
+	if (col == NULL)
+		return 0;
+	if (strcmp(table, "customers") == 0)
+		return strcmp(col, "merged_into") == 0;
+	if (strcmp(table, "orders") == 0)
+		return strcmp(col, "identity_id") == 0;
+	if (strcmp(table, "order_items") == 0)
+		return strcmp(col, "order_id") == 0;
+	if (strcmp(col, "customer_id") == 0)
+		return 1;
+	for (f = 1; f <= CRM_F_MEMBER_ID; f <<= 1)
+		if ((rule_fields & f) &&
+		    strcmp(col, crm_field_column((enum crm_field)f)) == 0)
+			return 1;
+	return 0;
+}
+
+/* The fields of every match rule of every shop, and the default ones. */
+static int
+rule_fields_all(sqlite3 *db, unsigned *out, struct crm_err *err)
+{
+	sqlite3_stmt *st;
+	struct crm_rule r;
+	struct crm_err ignored;
+	int rc;
+
+	*out = CRM_F_EMAIL | CRM_F_PHONE;
+	if (crm_db_prepare(db, "SELECT rule FROM match_rules", &st, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (crm_rule_parse((const char *)sqlite3_column_text(st, 0), &r,
+		    &ignored) == 0)
+			*out |= r.fields;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return crm_db_err(db, err, "match_rules");
+	return 0;
+}
+
+/* Enter bulk mode once this call has written more new orders or customers
+ * than the database had: from then on rebuilding the indexes costs less
+ * than keeping them.  Called between orders, with no statement running.
+ * All inside the call's transaction, so a kill leaves the indexes as
+ * they were. */
+static int
+bulk_check(struct crm_importer *imp, struct crm_err *err)
+{
+	sqlite3_stmt *st;
+	unsigned fields;
+	char *drop, **names = NULL;
+	int rc;
+
+	if (imp->bulk)
+		return 0;
+	if (!((imp->new_orders >= BULK_MIN && imp->new_orders > imp->max_order) ||
+	    (imp->new_customers >= BULK_MIN &&
+	    imp->new_customers > imp->max_customer)))
+		return 0;
+	imp->bulk = 1;
+	if (rule_fields_all(imp->db, &fields, err) < 0)
+		return -1;
+	/* Automatic indexes (UNIQUE) have no SQL and stay. */
+	if (crm_db_prepare(imp->db, "SELECT s.name, s.tbl_name, s.sql,"
+	    " (SELECT ii.name FROM pragma_index_info(s.name) ii WHERE ii.seqno = 0)"
+	    " FROM sqlite_schema s WHERE s.type = 'index' AND s.sql IS NOT NULL"
+	    " AND s.tbl_name IN ('customers', 'identities', 'orders', 'order_items')"
+	    " ORDER BY s.rowid", &st, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *table = (const char *)sqlite3_column_text(st, 1);
+		const char *sql = (const char *)sqlite3_column_text(st, 2);
+		const char *col = (const char *)sqlite3_column_text(st, 3);
+
+		if (name == NULL || table == NULL || sql == NULL ||
+		    index_needed(table, col, fields))
+			continue;
+		imp->deferred = crm_xreallocarray(imp->deferred,
+		    imp->ndeferred + 1, sizeof *imp->deferred);
+		names = crm_xreallocarray(names, imp->ndeferred + 1, sizeof *names);
+		imp->deferred[imp->ndeferred] = crm_xstrdup(sql);
+		names[imp->ndeferred++] = crm_xstrdup(name);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; i < imp->ndeferred; i++)
+			free(names[i]);
+		free(names);
+		return crm_db_err(imp->db, err, "sqlite_schema");
+	}
+	rc = 0;
+	/* Names come from the schema, not from input; an identifier cannot
+	 * be a bound parameter. */
+	for (size_t i = 0; i < imp->ndeferred; i++) {
+		drop = sqlite3_mprintf("DROP INDEX \"%w\"", names[i]);
+		if (drop == NULL)
+			rc = crm_err_set(err, EX_OSERR, "out of memory");
+		else
+			rc = crm_db_exec(imp->db, drop, err);
+		sqlite3_free(drop);
+		if (rc < 0)
+			break;
+	}
+	for (size_t i = 0; i < imp->ndeferred; i++)
+		free(names[i]);
+	free(names);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Build the indexes bulk mode dropped. */
+static int
+bulk_finish(struct crm_importer *imp, struct crm_err *err)
+{
+	for (size_t i = 0; i < imp->ndeferred; i++)
+		if (crm_db_exec(imp->db, imp->deferred[i], err) < 0)
+			return -1;
+	for (size_t i = 0; i < imp->ndeferred; i++)
+		free(imp->deferred[i]);
+	free(imp->deferred);
+	imp->deferred = NULL;
+	imp->ndeferred = 0;
+	return 0;
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -675,6 +826,8 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 
 	if (!g->active)
 		return 0;
+	if (bulk_check(imp, err) < 0)
+		return -1;
 	if (g->bad) {
 		group_reject(imp, c, NULL);
 		group_clear(g);
@@ -783,8 +936,10 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 			goto out;
 		}
 		sqlite3_reset(imp->find_order);
-		if (created)
+		if (created) {
 			c->customers_new++;
+			imp->new_customers++;
+		}
 		order_digest(&o, digest);
 		if (strcmp(old, digest) == 0) {
 			ret = 0;
@@ -813,14 +968,17 @@ flush_order(struct crm_importer *imp, struct crm_import_counts *c,
 		if (crm_identity_attach_ctx(imp->cc, shop->id, &shop->rs, &buyer,
 		    &keys, where, &identity_id, &customer_id, &created, err) < 0)
 			goto out;
-		if (created)
+		if (created) {
 			c->customers_new++;
+			imp->new_customers++;
+		}
 		order_digest(&o, digest);
 		bind_order(imp->ins_order, shop->id, g->order_no, &o, identity_id,
 		    customer_id, imp->file, g->first_line, digest, imp->now);
 		if (step_done(imp, imp->ins_order, "orders", err) < 0)
 			goto out;
 		order_id = sqlite3_last_insert_rowid(imp->db);
+		imp->new_orders++;
 		if (write_items(imp, order_id, g->items, g->nitems, err) < 0 ||
 		    touch(imp, customer_id, err) < 0 ||
 		    imp_insert(imp, order_id, 0, NULL, total_given, total, err) < 0)
@@ -1055,6 +1213,8 @@ member_row(struct crm_importer *imp, const struct crm_csv_record *rec,
 	int64_t identity_id, customer_id;
 	int created, flag, i, ret = -1;
 
+	if (bulk_check(imp, err) < 0)
+		return -1;
 	group_clear(g);
 	g->active = 1;
 	row_keep(g, rec);
@@ -1110,9 +1270,10 @@ member_row(struct crm_importer *imp, const struct crm_csv_record *rec,
 		goto out;
 	}
 	crm_buyer_keys_release(&keys);
-	if (created)
+	if (created) {
 		c->customers_new++;
-	else
+		imp->new_customers++;
+	} else
 		c->members_matched++;
 	ret = 0;
 out:
@@ -1378,8 +1539,20 @@ crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
 	    " OR orders.source_line IS NOT i.pre_line)", err) < 0)
 		return -1;
 
-	if (crm_db_prepare(imp->db, "SELECT id FROM imp_touched UNION ALL"
-	    " SELECT id FROM customers WHERE id > ?1", &st, err) < 0)
+	/* Customers created in this call have all their orders written in
+	 * it, with their id: their aggregates come from one pass over the
+	 * orders, grouped, instead of a random read per order. */
+	if (crm_db_prepare(imp->db, "SELECT id, 0, 0, NULL, NULL, NULL"
+	    " FROM imp_touched UNION ALL"
+	    " SELECT c.id, a.n, a.total, a.first, a.last, a.any_first"
+	    " FROM customers c LEFT JOIN (SELECT customer_id AS cid,"
+	    "   coalesce(sum(status = 'ok'), 0) AS n,"
+	    "   coalesce(sum(CASE WHEN status = 'ok' THEN total END), 0) AS total,"
+	    "   min(CASE WHEN status = 'ok' THEN ordered_at END) AS first,"
+	    "   max(CASE WHEN status = 'ok' THEN ordered_at END) AS last,"
+	    "   min(ordered_at) AS any_first"
+	    "   FROM orders WHERE customer_id > ?1 GROUP BY customer_id) a"
+	    " ON a.cid = c.id WHERE c.id > ?1", &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, imp->max_customer);
 	crm_progress_init(&prog, "customers", 0);
@@ -1391,7 +1564,7 @@ crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
 			crm_progress_update(&prog, n);
 
 		if ((id > imp->max_customer ?
-		    crm_customer_recompute_new_ctx(imp->cc, id, err) :
+		    crm_customer_recompute_new_agg_ctx(imp->cc, id, st, 1, err) :
 		    crm_customer_recompute_ctx(imp->cc, id, err)) < 0) {
 			sqlite3_finalize(st);
 			return -1;
@@ -1420,7 +1593,7 @@ crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return crm_db_err(imp->db, err, "import");
-	return 0;
+	return bulk_finish(imp, err);
 }
 
 void
