@@ -47,6 +47,11 @@ printf '%s messages in %s\n' "$(grep -c '^From ' "$W/vip.mbox")" "$W/vip.mbox"
 step "opt-out: customer 1 asked by phone to stop the newsletter"
 echo 1 | crm-optout --channel newsletter --reason "asked by phone"
 
+step "tags, the caution flag, and one customer's whole story"
+crm-segment --orders 2.. -o ids | crm-tag add repeat
+echo misaki.sato@example.jp | crm-tag caution on --reason "返品が多い"
+crm-show 090-1111-2222
+
 step "report: repeat buyers per shop, the days between orders, an RFM chart"
 crm-report repeat --by shop -o table
 crm-report interval -o table
