@@ -700,7 +700,7 @@ enroll_segment(sqlite3 *db, const struct scen *s, const char *today,
 		    undetermined, err);
 	crm_idlist_release(&ids);
 	if (rc < 0)
-		crm_err_prefix(err, "scenario %s: segment %s: ", s->name, s->segment);
+		crm_err_prefix(err, "segment %s: ", s->segment);
 	return rc;
 }
 
@@ -927,8 +927,7 @@ run_one(sqlite3 *db, const struct scen *s, const char *today,
 		if (*mailer == NULL && crm_mailer_open(db, topts, mailer, err) < 0)
 			goto out;
 		if (template_get(tc, ntc, d[i].template, &t, err) < 0) {
-			crm_err_prefix(err, "scenario %s step %d: ", s->name,
-			    d[i].step);
+			crm_err_prefix(err, "step %d: ", d[i].step);
 			goto out;
 		}
 		snprintf(campaign, sizeof campaign, "scenario:%s:%d", s->name,

@@ -90,6 +90,20 @@ ok "rm --purge" crm-scenario rm first --purge
 is "$(sql "SELECT count(*) FROM scenarios") $(sql "SELECT count(*) FROM scenario_customers") $(sql "SELECT count(*) FROM scenario_steps")" "0 0 0" "purged"
 fails 1 "list of nothing exits 1" crm-scenario list
 ok "add then rm without customers" sh -c "crm-scenario add y --list --step 1:dm && crm-scenario rm y"
+# A template gone after add: the run stops, exit code and message name the
+# scenario, the step and the file.
+cp "$T/thanks.tmpl" "$T/gone.tmpl"
+ok "add with a template" env CRM_TODAY=2026-11-20 crm-scenario add gone --list --step 0:mail:"$T/gone.tmpl"
+echo 1 | CRM_TODAY=2026-11-20 crm-scenario enroll gone >/dev/null
+rm "$T/gone.tmpl"
+is "$(CRM_TODAY=2026-11-20 err run --mbox "$T/mbox")" "66 crm-scenario: scenario gone: step 1: $T/gone.tmpl: No such file or directory" "run: a template gone"
+ok "rm gone" crm-scenario rm gone --purge
+crm-segment save vips --orders 1.. >/dev/null 2>&1
+ok "add with a segment" env CRM_TODAY=2026-11-20 crm-scenario add seg --segment vips --step 1:dm
+is "$(crm-segment rm vips 2>&1; echo "rc $?")" "crm-segment: segment 'vips' is the trigger of scenario 'seg'; change or remove the scenario first
+rc 65" "the trigger segment cannot be removed under the scenario"
+ok "rm seg" crm-scenario rm seg
+ok "then it can" crm-segment rm vips
 ok "--version" crm-scenario --version
 ok "--help" crm-scenario --help
 fails 64 "no command" crm-scenario
