@@ -167,7 +167,8 @@ show(sqlite3 *db, const char *name, struct crm_err *err)
 		    "%d done, %d undeliverable\n", name,
 		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
 		    sqlite3_column_int(st, 3),
-		    sqlite3_column_int(st, 4) ? "yes" : "no",
+		    strcmp((const char *)sqlite3_column_text(st, 4), "paused") == 0 ?
+		    "yes" : "no",
 		    sqlite3_column_int(st, 6), sqlite3_column_int(st, 7),
 		    sqlite3_column_int(st, 8), sqlite3_column_int(st, 9),
 		    sqlite3_column_int(st, 10));
@@ -211,7 +212,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct crm_out_col listcols[] = { { "name", 0 },
-	    { "trigger", 0 }, { "anchor", 0 }, { "version", 1 }, { "paused", 1 },
+	    { "trigger", 0 }, { "anchor", 0 }, { "version", 1 }, { "state", 0 },
 	    { "steps", 0 }, { "ready", 1 }, { "held", 1 }, { "paused", 1 },
 	    { "done", 1 }, { "undeliverable", 1 } };
 	static const struct crm_out_col custcols[] = { { "customer_id", 1 },

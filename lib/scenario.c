@@ -1150,14 +1150,15 @@ fail:
 
 /* ---- listings ---------------------------------------------------------- */
 
-/* name, trigger, anchor, version, paused, steps, ready, held, paused, done,
- * undeliverable */
+/* name, trigger, anchor, version, state (active, paused), steps, and the
+ * customers in each status: ready, held, paused, done, undeliverable */
 int
 crm_scenario_list_prepare(sqlite3 *db, sqlite3_stmt **st, struct crm_err *err)
 {
 	return crm_db_prepare(db, "SELECT s.name, CASE s.trigger WHEN 'orders' "
 	    "THEN 'orders = ' || s.trigger_orders WHEN 'segment' THEN 'segment ' "
-	    "|| s.trigger_segment ELSE 'list' END, s.anchor, s.version, s.paused, "
+	    "|| s.trigger_segment ELSE 'list' END, s.anchor, s.version, "
+	    "CASE WHEN s.paused THEN 'paused' ELSE 'active' END, "
 	    "(SELECT group_concat(x, ' ') FROM (SELECT st.days || ':' || st.kind ||"
 	    " coalesce(':' || st.template, '') AS x FROM scenario_steps st WHERE "
 	    " st.scenario_id = s.id AND st.version = s.version ORDER BY st.step)), "

@@ -9,8 +9,8 @@ orders 'a1,2026-11-01,,ok,a@example.com,青木 一郎,,,,,,3000,yes,yes'
 crm-scenario add first --trigger 'orders = 1' --step 3:mail:"$T/thanks.tmpl" \
 	--step 14:dm --step 30:call >"$T/out" 2>&1
 is "$?" 0 "add exits 0"
-is "$(crm-scenario list -o csv)" "name,trigger,anchor,version,paused,steps,ready,held,paused,done,undeliverable
-first,orders = 1,ordered,1,0,3:mail:$T/thanks.tmpl 14:dm 30:call,0,0,0,0,0" "list"
+is "$(crm-scenario list -o csv)" "name,trigger,anchor,version,state,steps,ready,held,paused,done,undeliverable
+first,orders = 1,ordered,1,active,3:mail:$T/thanks.tmpl 14:dm 30:call,0,0,0,0,0" "list"
 is "$(crm-scenario show first)" "name: first
 trigger: orders = 1
 anchor: ordered
@@ -62,6 +62,7 @@ is "$(err run --today 2026-02-30)" "64 crm-scenario: --today: date: '2026-02-30'
 
 # pause / resume: a paused scenario enrols and sends nothing.
 ok "pause" crm-scenario pause first
+is "$(crm-scenario list -o json)" '{"name":"first","trigger":"orders = 1","anchor":"ordered","version":1,"state":"paused","steps":"3:mail:'"$T"'/thanks.tmpl 14:dm 30:call","ready":0,"held":0,"paused":0,"done":0,"undeliverable":0}' "list -o json: state paused, one key each"
 is "$(crm-scenario run --mbox "$T/mbox" 2>/dev/null)" "first: paused" "run skips a paused scenario"
 is "$(sql "SELECT count(*) FROM scenario_customers")" 0 "nobody enrolled while paused"
 ok "resume" crm-scenario resume first

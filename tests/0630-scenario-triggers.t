@@ -48,7 +48,7 @@ orders 't1,2026-11-05,,ok,t1@example.com,田村 一,,,060-0001,北海道,札幌�
 T1=$(id_of t1@example.com); O1=$(id_of o1@example.com)
 crm-segment save north --pref 北海道 >/dev/null 2>&1
 ok "add seg" env CRM_TODAY=2026-11-05 crm-scenario add seg --segment north --step 0:mail:"$T/coupon.tmpl"
-is "$(crm-scenario list -o csv | grep '^seg,')" "seg,segment north,ordered,1,0,0:mail:$T/coupon.tmpl,0,0,0,0,0" "list shows the segment trigger"
+is "$(crm-scenario list -o csv | grep '^seg,')" "seg,segment north,ordered,1,active,0:mail:$T/coupon.tmpl,0,0,0,0,0" "list shows the segment trigger"
 CRM_TODAY=2026-11-10 crm-scenario run >"$T/out"
 is "$(grep '^seg:' "$T/out")" "seg: 1 enrolled, 0 sent, 0 held, 0 skipped, 0 DM pending, 0 calls due" "11-10: the Hokkaido customer enters"
 is "$(cust seg "$T1")" "1 2026-11-11 ready 2026-11-10" "anchor: the day of entry; day 0 is the next day (rule 5)"
