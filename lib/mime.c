@@ -160,9 +160,17 @@ encode_words(struct crm_buf *out, const char *value, size_t col)
 	}
 }
 
+/* The start of a run of white space (q > the start of the value). */
+static int
+wsp_start(const char *q)
+{
+	return (*q == ' ' || *q == '\t') && q[-1] != ' ' && q[-1] != '\t';
+}
+
 /* Plain ASCII, folded at spaces when a line would pass 78 columns.  Only
- * before white space that has text after it: a continuation line of white
- * space alone is not allowed (RFC 5322 3.2.2; found by fuzz-mime). */
+ * at the start of a run of white space that has text after it: a
+ * continuation line of white space alone is not allowed (RFC 5322 3.2.2;
+ * found by fuzz-mime). */
 static void
 fold_ascii(struct crm_buf *out, const char *v, size_t col)
 {
@@ -179,11 +187,11 @@ fold_ascii(struct crm_buf *out, const char *v, size_t col)
 			return;
 		}
 		for (q = v + 1; q < last && (size_t)(q - v) + col <= 78; q++)
-			if (*q == ' ' || *q == '\t')
+			if (wsp_start(q))
 				brk = q;
 		if (brk == NULL)
 			for (q = v + 1; q < last; q++)
-				if (*q == ' ' || *q == '\t') {
+				if (wsp_start(q)) {
 					brk = q;
 					break;
 				}

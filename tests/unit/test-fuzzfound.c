@@ -50,6 +50,17 @@ mime_fold_trailing_space(struct tap *t)
 		if (p != b.s && strspn(p, " \t") == (size_t)(q - p))
 			ok = 0;
 	tap_ok(t, ok, "spaces at the end: no line of white space alone");
+	/* A long run of spaces before the only word. */
+	crm_buf_reset(&b);
+	memset(v, ' ', 100);
+	v[100] = '&';
+	v[101] = '\0';
+	crm_mime_header(&b, "Subject", v, &err);
+	ok = 1;
+	for (char *p = b.s, *q; (q = strstr(p, "\r\n")) != NULL; p = q + 2)
+		if (p != b.s && strspn(p, " \t") == (size_t)(q - p))
+			ok = 0;
+	tap_ok(t, ok, "100 spaces, then a word: no line of white space alone");
 	crm_buf_release(&b);
 }
 
