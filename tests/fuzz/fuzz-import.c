@@ -35,7 +35,7 @@ static const char *const presets[] = {
 static struct {
 	sqlite3 *db;
 	struct crm_mapping *map[NPRESETS];
-	char mapfile[64];
+	char mapfile[4200];
 } fz;
 
 static void
@@ -58,6 +58,12 @@ on_warn(void *arg, const char *msg)
 	(void)arg;
 	if (msg == NULL)
 		__builtin_trap();
+}
+
+static void
+cleanup(void)
+{
+	unlink(fz.mapfile);
 }
 
 int
@@ -86,12 +92,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz-import: %s\n", err.msg);
 		exit(1);
 	}
-	snprintf(fz.mapfile, sizeof fz.mapfile, "/tmp/fuzz-import.%ld.map",
-	    (long)getpid());
+	snprintf(fz.mapfile, sizeof fz.mapfile, "%s/fuzz-import.%ld.map",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
 	fd = open(fz.mapfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
 		exit(1);
 	close(fd);
+	atexit(cleanup);
 	return 0;
 }
 
