@@ -635,10 +635,11 @@ enroll_orders(sqlite3 *db, const struct scen *s, const char *today,
 	/* ?6: held (1) or ready (0); rule 3 at enrolment. */
 	static const char ins[] =
 	    "INSERT OR IGNORE INTO scenario_customers (scenario_id, customer_id, "
-	    " version, via, order_id, anchor, step, due, status, enrolled_at, "
-	    " updated_at) "
+	    " version, via, order_id, anchor, step, due, status, note, "
+	    " enrolled_at, updated_at) "
 	    "SELECT ?1, cid, version, 'orders', oid, anc, 1, due, "
-	    " CASE WHEN ?6 THEN 'held' ELSE 'ready' END, ?3, ?3 "
+	    " CASE WHEN ?6 THEN 'held' ELSE 'ready' END, "
+	    " CASE WHEN ?6 THEN 'created after its date' END, ?3, ?3 "
 	    "FROM (SELECT t.cid, t.oid, t.anc, sc.version, date(t.anc, '+' || "
 	    "  (CASE WHEN st.days = 0 THEN 1 ELSE st.days END) || ' days') AS due "
 	    " FROM temp.scenario_cand t JOIN scenarios sc ON sc.id = ?1 "

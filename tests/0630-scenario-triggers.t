@@ -29,6 +29,8 @@ is "$(cust ship "$S1")" "1 2026-11-05 ready 2026-11-03" "11-03: S1 shipped, anch
 is "$(cust ord "$S1")" "1 2026-11-03 ready 2026-11-01" "anchor ordered: 11-01 + 2 days"
 is "$(cust ord "$Z")" "" "an order before the scenario was added is no trigger"
 is "$(cust old "$Z")" "1 2026-10-22 held 2026-10-20" "--since takes it; its day is past: held (rule 3)"
+is "$(crm-scenario customers old --status held -o csv | cut -d, -f1,8,12)" "customer_id,status,note
+$Z,held,created after its date" "customers --status held says why"
 is "$(cust ship "$S2")" "" "not shipped: not enrolled yet"
 orders 's2,2026-11-01,2026-11-04 09:00,ok,s2@example.com,佐野 二,,,,,,1000,yes,yes'
 CRM_TODAY=2026-11-04 crm-scenario run >/dev/null
