@@ -75,6 +75,10 @@ CRM_TODAY=2026-11-20 crm-scenario enroll post <"$T/list.csv" >"$T/out" 2>"$T/err
 is "$?:$(cat "$T/out")" "0:post: 2 enrolled, 0 already, 0 undetermined not enrolled" "enroll from CSV by email"
 is "$(cat "$T/err")" "crm-scenario: stdin:4: no customer 'nobody@example.com'" "an unknown address is named"
 is "$(cust post "$S1")" "1 2026-11-20 ready 2026-11-20" "list: day 0 is the enrolment day"
+sql "UPDATE customers SET undetermined = 1 WHERE id = $O1"
+echo "$O1" | CRM_TODAY=2026-11-20 crm-scenario enroll post >"$T/out"
+is "$?:$(cat "$T/out")" "1:post: 0 enrolled, 0 already, 1 undetermined not enrolled" "rule 2 for a list: not enrolled, exit 1"
+sql "UPDATE customers SET undetermined = 0 WHERE id = $O1"
 CRM_TODAY=2026-11-20 crm-scenario dm-export post --step 2 >"$T/dm" 2>/dev/null
 is "$?:$(cat "$T/dm")" "1:" "--step 2: nothing due, exit 1, no output"
 CRM_TODAY=2026-11-20 crm-scenario dm-export post --step 1 -e cp932 >"$T/dm" 2>"$T/err"
