@@ -38,10 +38,10 @@ is "$?" 65 "without the limit: exit 65 (rows rejected)"
 is "$(sed 1d rej.csv.rejects.csv | wc -l | tr -d ' ')" 2000 "without the limit: 2000 rows in the rejects file"
 is "$(sql "SELECT count(*) FROM orders WHERE order_no = 'G1'")" 1 "without the limit: the good row imported"
 
-# --- the database: 8000 items would grow it by ~2 MB; 600 blocks = 300 KiB
+# --- the database: 4000 items would grow it by ~1 MB; 600 blocks = 300 KiB
 # is below what the transaction needs in the WAL.
 awk 'BEGIN { print "order_id,ordered_at,email,name,sku,quantity,unit_price";
-	for (i = 0; i < 8000; i++) printf "B%d,2026-11-03,b%d@example.jp,B %d,S%d,2,%d\n", int(i / 2), i % 700, i % 700, i % 5, 100 + i % 9 }' >b.csv
+	for (i = 0; i < 4000; i++) printf "B%d,2026-11-03,b%d@example.jp,B %d,S%d,2,%d\n", int(i / 2), i % 700, i % 700, i % 5, 100 + i % 9 }' >b.csv
 want=$(awk -F, 'NR > 1 { t += $6 * $7; o[$1] = 1 } END { print length(o), t }' b.csv)
 before=$(dump)
 (ulimit -f 600; crm-import b.csv >/dev/null 2>err)
