@@ -28,6 +28,12 @@ struct crm_customer_ctx {
 	struct rule_stmt rules[MAX_RULE_STMTS];
 	size_t nrules;
 	char now[20];             /* one timestamp for a whole import */
+
+	/* crm_customer_ctx_no_merges: every merged customer, by id, so that
+	 * resolving is no random read of the customers table per row. */
+	struct merged { int64_t id, into; } *merged;
+	size_t nmerged;
+	int merged_loaded;
 };
 
 /* ---- buyer keys ------------------------------------------------------ */
@@ -321,7 +327,42 @@ crm_customer_ctx_close(struct crm_customer_ctx *c)
 	sqlite3_finalize(c->rc_upd);
 	for (i = 0; i < c->nrules; i++)
 		sqlite3_finalize(c->rules[i].st);
+	free(c->merged);
 	free(c);
+}
+
+int
+crm_customer_ctx_no_merges(struct crm_customer_ctx *c, struct crm_err *err)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (crm_db_prepare(c->db, "SELECT id, merged_into FROM customers"
+	    " WHERE merged_into IS NOT NULL ORDER BY id", &st, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (c->nmerged == cap) {
+			cap = cap ? cap * 2 : 64;
+			c->merged = crm_xreallocarray(c->merged, cap, sizeof *c->merged);
+		}
+		c->merged[c->nmerged].id = sqlite3_column_int64(st, 0);
+		c->merged[c->nmerged].into = sqlite3_column_int64(st, 1);
+		c->nmerged++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return crm_db_err(c->db, err, "customers");
+	c->merged_loaded = 1;
+	return 0;
+}
+
+static int
+merged_cmp(const void *a, const void *b)
+{
+	const struct merged *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /* ---- resolve --------------------------------------------------------- */
@@ -332,6 +373,21 @@ crm_customer_resolve_ctx(struct crm_customer_ctx *c, int64_t id,
 {
 	int hops, rc;
 
+	if (c->merged_loaded) {
+		for (hops = 0; hops < MAX_HOPS; hops++) {
+			struct merged key = { id, 0 }, *m;
+
+			m = c->nmerged ? bsearch(&key, c->merged, c->nmerged,
+			    sizeof *c->merged, merged_cmp) : NULL;
+			if (m == NULL) {
+				*active = id;
+				return 0;
+			}
+			id = m->into;
+		}
+		return crm_err_set(err, EX_DATAERR,
+		    "customer %lld: merged_into loops", (long long)id);
+	}
 	for (hops = 0; hops < MAX_HOPS; hops++) {
 		sqlite3_reset(c->resolve);
 		sqlite3_bind_int64(c->resolve, 1, id);

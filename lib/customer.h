@@ -74,6 +74,12 @@ struct crm_customer_ctx;
 int crm_customer_ctx_open(sqlite3 *db, struct crm_customer_ctx **ctx,
     struct crm_err *err);
 void crm_customer_ctx_close(struct crm_customer_ctx *ctx);
+/* Promise that no merge or split happens while ctx is open (an import
+ * only attaches): the merged customers are read once, and resolving an
+ * id no longer reads the customers table.  Ids are then taken to exist
+ * (identities and orders reference customers by foreign key). */
+int crm_customer_ctx_no_merges(struct crm_customer_ctx *ctx,
+    struct crm_err *err);
 int crm_identity_attach_ctx(struct crm_customer_ctx *ctx, int64_t shop_id,
     const struct crm_ruleset *rs, const struct crm_buyer *b,
     const struct crm_buyer_keys *k, const char *source,

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A large import (more new orders than the database had, at least 20000)
+# A large import (at least 20000 new orders, and half as many as the database had)
 # drops the indexes it does not read and builds them again at the end.
 # The result must be exactly what two smaller imports of the same rows
 # give with every index kept, the indexes must all be back, and a kill -9
