@@ -18,7 +18,7 @@ kill_at() {
 	rm -f "$T/pipe.csv"
 	mkfifo "$T/pipe.csv"
 	exec 4<>"$T/pipe.csv"
-	"$@" "$T/pipe.csv" >/dev/null 2>&1 &
+	"$@" "$T/pipe.csv" >/dev/null 2>&1 4>&- &
 	_pid=$!
 	KILLED=no
 	timeout 120 head -c $(($(wc -c <"$_file") * _pct / 100)) "$_file" >&4 &&
