@@ -301,7 +301,8 @@ index_needed(const char *table, const char *col, unsigned rule_fields)
 	return 0;
 }
 
-/* The fields of every match rule of every shop, and the default ones. */
+/* The fields whose index a lookup by a rule in force uses (rules.h), for
+ * every shop, and those of the default rules. */
 static int
 rule_fields_all(sqlite3 *db, unsigned *out, struct crm_err *err)
 {
@@ -316,7 +317,7 @@ rule_fields_all(sqlite3 *db, unsigned *out, struct crm_err *err)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (crm_rule_parse((const char *)sqlite3_column_text(st, 0), &r,
 		    &ignored) == 0)
-			*out |= r.fields;
+			*out |= crm_rule_driver(r.fields);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return crm_db_err(db, err, "match_rules");
@@ -347,10 +348,13 @@ bulk_check(struct crm_importer *imp, struct crm_err *err)
 	imp->bulk = 1;
 	if (rule_fields_all(imp->db, &fields, err) < 0)
 		return -1;
-	/* Automatic indexes (UNIQUE) have no SQL and stay. */
+	/* Unique indexes stay: they are constraints, and a duplicate must
+	 * fail at its row, not at the end.  (Automatic ones have no SQL.) */
 	if (crm_db_prepare(imp->db, "SELECT s.name, s.tbl_name, s.sql,"
 	    " (SELECT ii.name FROM pragma_index_info(s.name) ii WHERE ii.seqno = 0)"
-	    " FROM sqlite_schema s WHERE s.type = 'index' AND s.sql IS NOT NULL"
+	    " FROM sqlite_schema s JOIN pragma_index_list(s.tbl_name) l"
+	    " ON l.name = s.name AND l.\"unique\" = 0"
+	    " WHERE s.type = 'index' AND s.sql IS NOT NULL"
 	    " AND s.tbl_name IN ('customers', 'identities', 'orders', 'order_items')"
 	    " ORDER BY s.rowid", &st, err) < 0)
 		return -1;

@@ -46,6 +46,22 @@ crm_field_name(enum crm_field f)
 	return NULL;
 }
 
+unsigned
+crm_rule_driver(unsigned set)
+{
+	/* The fields identities has an index on, most selective first. */
+	static const unsigned order[] = {
+		CRM_F_EMAIL, CRM_F_MEMBER_ID, CRM_F_PHONE, CRM_F_NAME,
+		CRM_F_KANA, CRM_F_POSTCODE,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (set & order[i])
+			return order[i];
+	return 0;
+}
+
 static int
 field_by_name(const char *s, size_t n)
 {

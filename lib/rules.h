@@ -55,6 +55,11 @@ int crm_rules_load(sqlite3 *db, int64_t shop_id, struct crm_ruleset *rs,
     struct crm_err *err);
 void crm_ruleset_release(struct crm_ruleset *rs);
 
+/* The field of a rule (CRM_F_* bits) whose index finds its candidates:
+ * the most selective one identities has an index on (email, member_id,
+ * phone, name, kana, postcode), or 0. */
+unsigned crm_rule_driver(unsigned set);
+
 /* The SQL column of identities that holds a field's key ("email_key",
  * "prefecture", "birthday", "member_id" ...). */
 const char *crm_field_column(enum crm_field f);
