@@ -46,8 +46,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check(out);
 	}
 	check(crm_norm_fold(s));
-	(void)crm_norm_prefecture(s, &p, &err);
-	(void)crm_pref_from_address(s, &len);
+	/* A prefecture found is one of the 47, by name and by code. */
+	p = NULL;
+	if (crm_norm_prefecture(s, &p, &err) == 0 && p != NULL &&
+	    (crm_pref_code(p) < 1 || strcmp(crm_pref_name(crm_pref_code(p) - 1), p) != 0))
+		__builtin_trap();
+	if ((p = crm_pref_from_address(s, &len)) != NULL &&
+	    (crm_pref_code(p) < 1 || len > strlen(s)))
+		__builtin_trap();
 	(void)crm_norm_amount(s, &v, &err);
 	(void)crm_norm_int(s, &v, &err);
 	(void)crm_norm_bool(s, &b, &err);
