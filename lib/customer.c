@@ -17,6 +17,7 @@
 
 struct rule_stmt {
 	unsigned fields;
+	int guard;                /* phone alone, for a buyer with an e-mail */
 	sqlite3_stmt *st;
 };
 
@@ -470,10 +471,10 @@ key_of(const struct crm_buyer_keys *k, unsigned f)
 }
 
 /* The statement that finds identities agreeing on every field of a rule.
- * Parameters are the fields in enum order; a phone-only rule takes the
- * buyer's email key last, for the one-side-without-e-mail guard. */
+ * Parameters are the fields in enum order. */
 static sqlite3_stmt *
-rule_stmt(struct crm_customer_ctx *c, unsigned fields, struct crm_err *err)
+rule_stmt(struct crm_customer_ctx *c, unsigned fields, int guard,
+    struct crm_err *err)
 {
 	struct crm_buf sql;
 	sqlite3_stmt *st;
@@ -482,7 +483,7 @@ rule_stmt(struct crm_customer_ctx *c, unsigned fields, struct crm_err *err)
 	int n = 0;
 
 	for (i = 0; i < c->nrules; i++)
-		if (c->rules[i].fields == fields)
+		if (c->rules[i].fields == fields && c->rules[i].guard == guard)
 			return c->rules[i].st;
 	if (c->nrules == MAX_RULE_STMTS) {
 		crm_err_set(err, EX_SOFTWARE, "too many match rules");
@@ -506,14 +507,19 @@ rule_stmt(struct crm_customer_ctx *c, unsigned fields, struct crm_err *err)
 		    crm_field_column((enum crm_field)f), n + 1);
 		n++;
 	}
-	if (fields == CRM_F_PHONE)
-		crm_buf_addf(&sql, " AND (?%d IS NULL OR email_key IS NULL)", n + 1);
+	/* Phone alone: a buyer with an e-mail address matches only records
+	 * without one (the index identities_phone_noemail), and a buyer
+	 * without matches any; two statements, so that the planner can see
+	 * which. */
+	if (fields == CRM_F_PHONE && guard)
+		crm_buf_adds(&sql, " AND email_key IS NULL");
 	if (crm_db_prepare(c->db, sql.s, &st, err) < 0) {
 		crm_buf_release(&sql);
 		return NULL;
 	}
 	crm_buf_release(&sql);
 	c->rules[c->nrules].fields = fields;
+	c->rules[c->nrules].guard = guard;
 	c->rules[c->nrules].st = st;
 	c->nrules++;
 	return st;
@@ -540,14 +546,13 @@ match_customer(struct crm_customer_ctx *c, const struct crm_ruleset *rs,
 				complete = 0;
 		if (!complete)
 			continue;
-		if ((st = rule_stmt(c, fields, err)) == NULL)
+		if ((st = rule_stmt(c, fields, fields == CRM_F_PHONE &&
+		    k->email != NULL, err)) == NULL)
 			return -1;
 		n = 0;
 		for (f = 1; f <= CRM_F_MEMBER_ID; f <<= 1)
 			if (fields & f)
 				crm_db_bind_text(st, ++n, key_of(k, f));
-		if (fields == CRM_F_PHONE)
-			crm_db_bind_text(st, ++n, k->email);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			id = sqlite3_column_int64(st, 0);
 			if (crm_customer_resolve_ctx(c, id, &active, err) < 0) {
