@@ -47,6 +47,11 @@ printf '%s messages in %s\n' "$(grep -c '^From ' "$W/vip.mbox")" "$W/vip.mbox"
 step "opt-out: customer 1 asked by phone to stop the newsletter"
 echo 1 | crm-optout --channel newsletter --reason "asked by phone"
 
+step "scenario: thank second purchases the next day, a postcard after 14 days; the 09:00 run of 11-03 (dry run)"
+crm-scenario add repeat --trigger 'orders = 2' --since 2026-11-01 \
+	--step 0:mail:"$EX/templates/thanks-first.tmpl" --step 14:dm
+crm-scenario run --today 2026-11-03 --mbox "$W/repeat.mbox"
+
 step "tags, the caution flag, and one customer's whole story"
 crm-segment --orders 2.. -o ids | crm-tag add repeat
 echo misaki.sato@example.jp | crm-tag caution on --reason "返品が多い"
