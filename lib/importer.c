@@ -1538,6 +1538,13 @@ crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
 	long long n = 0;
 	int rc;
 
+	/* What is left reads tables in order and sorts (GROUP BY, CREATE
+	 * INDEX), and SQLite's sorter takes as much memory as the page cache
+	 * may: a smaller cache keeps the two together near the import's
+	 * peak (at 10^6 customers 507 MB with 256 MiB each). */
+	if (crm_db_exec(imp->db, "PRAGMA cache_size = -65536", err) < 0)
+		return -1;
+
 	/* An order whose rows were split across a file may have been written
 	 * twice, the second time back to what it was: then it was not
 	 * updated at all. */
