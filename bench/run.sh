@@ -319,8 +319,9 @@ END=$(date +%s)
 MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 RAM=$(awk '/^MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
 {
+	over=; [ $((END - START)) -gt 900 ] && over=" (over the 15-minute budget)"
 	echo "crm bench $(date -u '+%Y-%m-%d %H:%M UTC'): scale $(human "$SCALE") customers, seed $SEED;" \
-		"$(nproc) CPUs ($MODEL), $RAM RAM; $((END - START)) s in all"
+		"$(nproc) CPUs ($MODEL), $RAM RAM; $((END - START)) s in all$over"
 	echo "(time: wall seconds; MB: peak RSS; ratio: crm time / baseline time, both measured in this run)"
 	printf '%-13s %-18s %8s %6s %8s %6s %6s  %s\n' benchmark size crm_s crm_MB base_s base_MB ratio 'baseline; notes'
 	awk -F'\t' '{ printf "%-13s %-18s %8s %6s %8s %6s %6s  %s; %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$DIR/table.tsv"
