@@ -808,7 +808,8 @@ done:
 	free(user_expr);
 	if (db)
 		crm_db_close(db);
-	if (crm_close_stdout(&err) < 0 && code != EX_USAGE)
+	/* After a failure that was reported, a failed close says it twice. */
+	if (crm_close_stdout(&err) < 0 && (code == 0 || code == CRM_EXIT_NOMATCH))
 		code = crm_cli_fail(prog, &err);
 	return code;
 }
