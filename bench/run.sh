@@ -65,7 +65,7 @@ EOF
 SINK=
 cleanup() {
 	[ -n "$SINK" ] && kill "$SINK" 2>/dev/null
-	[ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$DIR"/*.csv "$DIR"/*.db "$DIR"/*.db-* "$DIR"/*.ids
+	[ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$DIR"/*.csv "$DIR"/*.db "$DIR"/*.db-* "$DIR"/*.db.*.lock "$DIR"/*.ids
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
