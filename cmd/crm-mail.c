@@ -146,14 +146,9 @@ show_log(sqlite3 *db, const char *campaign, const char *status,
 		{ "address", 0 }, { "status", 0 }, { "attempts", 1 },
 		{ "detail", 0 }, { "message_id", 0 }, { "updated_at", 0 },
 	};
-	enum crm_out_fmt fmt = CRM_OUT_DEFAULT;
 	sqlite3_stmt *st;
-	struct crm_out *o;
-	const char *vals[9];
-	int rc, i, n = 0;
+	int64_t n;
 
-	if (fmtopt != NULL && crm_out_parse(fmtopt, &fmt, err) < 0)
-		return -1;
 	if (status != NULL && strcmp(status, "unknown") == 0)
 		status = "sending";
 	if (status != NULL && strcmp(status, "sending") != 0 &&
@@ -170,20 +165,7 @@ show_log(sqlite3 *db, const char *campaign, const char *status,
 		return -1;
 	crm_db_bind_text(st, 1, campaign);
 	crm_db_bind_text(st, 2, status);
-	o = crm_out_open(stdout, fmt, cols, 9);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < 9; i++)
-			vals[i] = (const char *)sqlite3_column_text(st, i);
-		n++;
-		if (crm_out_row(o, vals) < 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		crm_out_close(o, err);
-		return crm_db_err(db, err, "deliveries");
-	}
-	if (crm_out_close(o, err) < 0)
+	if (crm_db_print_rows(db, st, fmtopt, cols, 9, "deliveries", &n, err) < 0)
 		return -1;
 	return n > 0 ? 0 : 1;
 }

@@ -48,32 +48,15 @@ list(sqlite3 *db, const char *fmtopt, struct crm_err *err)
 		{ "channel", 0 }, { "action", 0 }, { "by", 0 }, { "reason", 0 },
 		{ "source", 0 }, { "at", 0 },
 	};
-	enum crm_out_fmt fmt = CRM_OUT_DEFAULT;
 	sqlite3_stmt *st;
-	struct crm_out *o;
-	const char *vals[10];
-	int rc, i;
+	int64_t n;
 
-	if (fmtopt != NULL && crm_out_parse(fmtopt, &fmt, err) < 0)
-		return -1;
 	if (crm_db_prepare(db, "SELECT o.id, o.customer_id, c.name, c.email, "
 	    "o.channel, o.action, o.by, o.reason, o.source, o.at FROM optouts o "
 	    "LEFT JOIN customers c ON c.id = o.customer_id ORDER BY o.id", &st,
 	    err) < 0)
 		return -1;
-	o = crm_out_open(stdout, fmt, cols, 10);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < 10; i++)
-			vals[i] = (const char *)sqlite3_column_text(st, i);
-		if (crm_out_row(o, vals) < 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		crm_out_close(o, err);
-		return crm_db_err(db, err, "optouts");
-	}
-	return crm_out_close(o, err);
+	return crm_db_print_rows(db, st, fmtopt, cols, 10, "optouts", &n, err);
 }
 
 static int

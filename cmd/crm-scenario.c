@@ -91,38 +91,6 @@ on_summary(void *arg, const char *name, int paused,
 	putchar('\n');
 }
 
-static int
-print_stmt(sqlite3 *db, sqlite3_stmt *st, const char *fmtopt,
-    const struct crm_out_col *cols, size_t ncols, int64_t *rows,
-    struct crm_err *err)
-{
-	enum crm_out_fmt fmt = CRM_OUT_DEFAULT;
-	const char *vals[16];
-	struct crm_out *o;
-	size_t i;
-	int rc;
-
-	*rows = 0;
-	if (fmtopt != NULL && crm_out_parse(fmtopt, &fmt, err) < 0) {
-		sqlite3_finalize(st);
-		return -1;
-	}
-	o = crm_out_open(stdout, fmt, cols, ncols);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < ncols; i++)
-			vals[i] = (const char *)sqlite3_column_text(st, (int)i);
-		if (crm_out_row(o, vals) < 0)
-			break;
-		(*rows)++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		crm_out_close(o, err);
-		return crm_db_err(db, err, "scenarios");
-	}
-	return crm_out_close(o, err);
-}
-
 static void
 on_unknown(void *arg, long line, const char *value)
 {
@@ -179,7 +147,7 @@ show(sqlite3 *db, const char *name, struct crm_err *err)
 	printf("steps:\n");
 	if (crm_scenario_steps_prepare(db, id, &st, err) < 0)
 		return -1;
-	return print_stmt(db, st, "csv", cols, 5, &rows, err);
+	return crm_db_print_rows(db, st, "csv", cols, 5, "scenarios", &rows, err);
 }
 
 int
@@ -411,7 +379,7 @@ main(int argc, char **argv)
 			    topts.mbox ? topts.mbox : topts.maildir);
 	} else if (strcmp(cmd, "list") == 0) {
 		if (crm_scenario_list_prepare(db, &st, &err) < 0 ||
-		    print_stmt(db, st, fmt, listcols, 11, &n, &err) < 0)
+		    crm_db_print_rows(db, st, fmt, listcols, 11, "scenarios", &n, &err) < 0)
 			goto fail;
 		if (n == 0)
 			rc = CRM_EXIT_NOMATCH;
@@ -421,7 +389,7 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "customers") == 0) {
 		if (crm_scenario_customers_prepare(db, name, status,
 		    due ? today : NULL, &st, &err) < 0 ||
-		    print_stmt(db, st, fmt, custcols, 12, &n, &err) < 0)
+		    crm_db_print_rows(db, st, fmt, custcols, 12, "scenarios", &n, &err) < 0)
 			goto fail;
 		if (n == 0)
 			rc = CRM_EXIT_NOMATCH;

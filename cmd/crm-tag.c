@@ -43,35 +43,17 @@ static int
 list(sqlite3 *db, const char *fmtopt, struct crm_err *err)
 {
 	static const struct crm_out_col cols[] = { { "tag", 0 }, { "customers", 1 } };
-	enum crm_out_fmt fmt = CRM_OUT_DEFAULT;
 	sqlite3_stmt *st;
-	struct crm_out *o;
-	const char *vals[2];
-	int rc, n = 0;
+	int64_t n;
 
-	if (fmtopt != NULL && crm_out_parse(fmtopt, &fmt, err) < 0)
-		return -1;
 	/* Tags of merged-away customers were copied to the survivor. */
 	if (crm_db_prepare(db, "SELECT t.tag, count(*) FROM tags t"
 	    " JOIN customers c ON c.id = t.customer_id AND c.merged_into IS NULL"
 	    " GROUP BY t.tag ORDER BY t.tag", &st, err) < 0)
 		return -1;
-	o = crm_out_open(stdout, fmt, cols, 2);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		vals[0] = (const char *)sqlite3_column_text(st, 0);
-		vals[1] = (const char *)sqlite3_column_text(st, 1);
-		n++;
-		if (crm_out_row(o, vals) < 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		crm_out_close(o, err);
-		return crm_db_err(db, err, "tags");
-	}
-	if (crm_out_close(o, err) < 0)
+	if (crm_db_print_rows(db, st, fmtopt, cols, 2, "tags", &n, err) < 0)
 		return -1;
-	return n;
+	return n > 0;
 }
 
 int

@@ -8,6 +8,7 @@
 #include <pcre2.h>
 
 #include "db.h"
+#include "output.h"
 #include "schema.h"
 #include "util.h"
 #include "banned.h"
@@ -370,6 +371,42 @@ int
 crm_db_bind_text_null(sqlite3_stmt *st, int i, const char *s)
 {
 	return crm_db_bind_text(st, i, crm_empty(s) ? NULL : s);
+}
+
+int
+crm_db_print_rows(sqlite3 *db, sqlite3_stmt *st, const char *fmtopt,
+    const struct crm_out_col *cols, size_t ncols, const char *what,
+    int64_t *rows, struct crm_err *err)
+{
+	enum crm_out_fmt fmt = CRM_OUT_DEFAULT;
+	const char *vals[16];
+	struct crm_out *o;
+	size_t i;
+	int rc;
+
+	*rows = 0;
+	if (ncols > sizeof vals / sizeof vals[0]) {
+		sqlite3_finalize(st);
+		return crm_err_set(err, EX_SOFTWARE, "%s: %zu columns", what, ncols);
+	}
+	if (fmtopt != NULL && crm_out_parse(fmtopt, &fmt, err) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	o = crm_out_open(stdout, fmt, cols, ncols);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < ncols; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, (int)i);
+		if (crm_out_row(o, vals) < 0)
+			break;
+		(*rows)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		crm_out_close(o, err);
+		return crm_db_err(db, err, what);
+	}
+	return crm_out_close(o, err);
 }
 
 int

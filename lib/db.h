@@ -55,6 +55,14 @@ int crm_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 int crm_db_bind_text(sqlite3_stmt *st, int i, const char *s);
 int crm_db_bind_text_null(sqlite3_stmt *st, int i, const char *s);
 
+/* Print every row of a prepared statement (its first ncols columns as
+ * text) in the -o format fmtopt (NULL: the default), and finalize it.
+ * *rows counts them; what names the table in an error. */
+struct crm_out_col;
+int crm_db_print_rows(sqlite3 *db, sqlite3_stmt *st, const char *fmtopt,
+    const struct crm_out_col *cols, size_t ncols, const char *what,
+    int64_t *rows, struct crm_err *err);
+
 /* Run a statement that returns at most one integer (e.g. a count). */
 int crm_db_int(sqlite3 *db, const char *sql, int64_t *out, struct crm_err *err);
 
