@@ -25,7 +25,7 @@ struct crm_customer_ctx {
 	sqlite3 *db;
 	sqlite3_stmt *find_ident, *upd_ident, *ins_cust, *ins_ident, *resolve;
 	sqlite3_stmt *rc_merged, *rc_sync, *rc_agg, *rc_idents, *rc_recent,
-	    *rc_optouts, *rc_upd;
+	    *rc_optouts, *rc_upd, *rc_ins;
 	struct rule_stmt rules[MAX_RULE_STMTS];
 	size_t nrules;
 	char now[20];             /* one timestamp for a whole import */
@@ -35,6 +35,10 @@ struct crm_customer_ctx {
 	struct merged { int64_t id, into; } *merged;
 	size_t nmerged;
 	int merged_loaded;
+
+	/* crm_customer_ctx_defer_new: ids from defer_first on were handed
+	 * out by attach and get their row from the recompute. */
+	int64_t defer_first, defer_next;
 };
 
 /* ---- buyer keys ------------------------------------------------------ */
@@ -326,6 +330,7 @@ crm_customer_ctx_close(struct crm_customer_ctx *c)
 	sqlite3_finalize(c->rc_recent);
 	sqlite3_finalize(c->rc_optouts);
 	sqlite3_finalize(c->rc_upd);
+	sqlite3_finalize(c->rc_ins);
 	for (i = 0; i < c->nrules; i++)
 		sqlite3_finalize(c->rules[i].st);
 	free(c->merged);
@@ -356,6 +361,31 @@ crm_customer_ctx_no_merges(struct crm_customer_ctx *c, struct crm_err *err)
 		return crm_db_err(c->db, err, "customers");
 	c->merged_loaded = 1;
 	return 0;
+}
+
+int
+crm_customer_ctx_defer_new(struct crm_customer_ctx *c, struct crm_err *err)
+{
+	int64_t max;
+
+	if (crm_db_int(c->db, "SELECT coalesce(max(id), 0) FROM customers", &max,
+	    err) < 0 ||
+	    crm_db_prepare(c->db,
+	    "INSERT INTO customers (id, name, kana, email, phone, postcode,"
+	    " prefecture, address, birthday, member_id, member, registered_at,"
+	    " first_order, last_order, orders, total, newsletter, notices,"
+	    " newsletter_at, notices_at, withdrawn, search, created_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+	    " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?23)", &c->rc_ins, err) < 0)
+		return -1;
+	c->defer_first = c->defer_next = max + 1;
+	return 0;
+}
+
+int64_t
+crm_customer_ctx_next_id(const struct crm_customer_ctx *c)
+{
+	return c->defer_next;
 }
 
 static int
@@ -623,7 +653,10 @@ crm_identity_attach_ctx(struct crm_customer_ctx *c, int64_t shop_id,
 
 	if (match_customer(c, rs, k, &cust, err) < 0)
 		return -1;
-	if (cust == 0) {
+	if (cust == 0 && c->defer_first) {
+		cust = c->defer_next++;
+		*created = 1;
+	} else if (cust == 0) {
 		sqlite3_reset(c->ins_cust);
 		crm_db_bind_text(c->ins_cust, 1, c->now);
 		rc = sqlite3_step(c->ins_cust);
@@ -1082,7 +1115,10 @@ identities:
 		crm_buf_release(&a);
 	}
 
-	st = c->rc_upd;
+	/* A deferred customer's row is written once, whole: an empty row
+	 * inserted at attach time and filled in here grew in place, page
+	 * splits and all, for every new customer of a big import. */
+	st = c->defer_first && id >= c->defer_first ? c->rc_ins : c->rc_upd;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, id);
 	for (i = 0; i < NCONTACT; i++)

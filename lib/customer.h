@@ -80,6 +80,16 @@ void crm_customer_ctx_close(struct crm_customer_ctx *ctx);
  * (identities and orders reference customers by foreign key). */
 int crm_customer_ctx_no_merges(struct crm_customer_ctx *ctx,
     struct crm_err *err);
+/* Hand out ids to new customers without writing their rows, which the
+ * recompute of each (crm_customer_recompute_new_agg_ctx or _new_ctx)
+ * then inserts whole, in id order.  Until then identities reference a
+ * customer that is not there: only for a caller that has turned
+ * foreign key enforcement off and recomputes every new id before its
+ * commit.  crm_customer_ctx_next_id: the id the next new customer would
+ * get (0 without deferring). */
+int crm_customer_ctx_defer_new(struct crm_customer_ctx *ctx,
+    struct crm_err *err);
+int64_t crm_customer_ctx_next_id(const struct crm_customer_ctx *ctx);
 int crm_identity_attach_ctx(struct crm_customer_ctx *ctx, int64_t shop_id,
     const struct crm_ruleset *rs, const struct crm_buyer *b,
     const struct crm_buyer_keys *k, const char *source,

@@ -123,6 +123,7 @@ crm_importer_open(sqlite3 *db, const struct crm_import_opts *opts,
     struct crm_importer **out, struct crm_err *err)
 {
 	struct crm_importer *imp = crm_xcalloc(1, sizeof *imp);
+	int64_t fk;
 
 	imp->db = db;
 	imp->o = *opts;
@@ -143,6 +144,8 @@ crm_importer_open(sqlite3 *db, const struct crm_import_opts *opts,
 	    bulk_divisor(db, &imp->bulk_div, err) < 0 ||
 	    crm_customer_ctx_open(db, &imp->cc, err) < 0 ||
 	    crm_customer_ctx_no_merges(imp->cc, err) < 0 ||
+	    crm_db_int(db, "PRAGMA foreign_keys", &fk, err) < 0 ||
+	    (fk == 0 && crm_customer_ctx_defer_new(imp->cc, err) < 0) ||
 	    crm_db_prepare(db, "SELECT id, digest, customer_id, updated_at,"
 	    " source_file, source_line FROM orders WHERE shop_id = ?1 AND order_no = ?2",
 	    &imp->find_order, err) < 0 ||
@@ -1553,12 +1556,78 @@ out:
 
 /* ---- the end ---------------------------------------------------------------- */
 
-int
-crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
+/* Customers of earlier calls that this one touched, then those created
+ * in it.  These have all their orders written in this call, with their
+ * id: their aggregates come from one pass over the orders, grouped,
+ * instead of a random read per order, merged here with the run of new
+ * ids (a member-list customer has no orders). */
+static int
+recompute_all(struct crm_importer *imp, struct crm_err *err)
 {
 	struct crm_progress prog;
 	sqlite3_stmt *st;
+	int64_t next = imp->max_customer + 1, end, id;
 	long long n = 0;
+	int rc;
+
+	if (crm_db_prepare(imp->db, "SELECT id FROM imp_touched", &st, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (crm_customer_recompute_ctx(imp->cc, sqlite3_column_int64(st, 0),
+		    err) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return crm_db_err(imp->db, err, "import");
+
+	if ((end = crm_customer_ctx_next_id(imp->cc)) == 0 &&
+	    crm_db_int(imp->db, "SELECT coalesce(max(id), 0) + 1 FROM customers",
+	    &end, err) < 0)
+		return -1;
+	if (crm_db_prepare(imp->db, "SELECT customer_id,"
+	    " coalesce(sum(status = 'ok'), 0),"
+	    " coalesce(sum(CASE WHEN status = 'ok' THEN total END), 0),"
+	    " min(CASE WHEN status = 'ok' THEN ordered_at END),"
+	    " max(CASE WHEN status = 'ok' THEN ordered_at END),"
+	    " min(ordered_at)"
+	    " FROM orders WHERE customer_id > ?1 GROUP BY customer_id"
+	    " ORDER BY customer_id", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, imp->max_customer);
+	crm_progress_init(&prog, "customers", end - next);
+	prog.enabled = prog.enabled && imp->o.progress;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
+		id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : end;
+		for (; next < id && next < end; next++)
+			if (crm_customer_recompute_new_ctx(imp->cc, next, err) < 0)
+				goto fail;
+		if (rc == SQLITE_DONE)
+			break;
+		if (crm_customer_recompute_new_agg_ctx(imp->cc, id, st, 1, err) < 0)
+			goto fail;
+		next = id + 1;
+		if ((++n & 1023) == 0)
+			crm_progress_update(&prog, next - imp->max_customer - 1);
+	}
+	sqlite3_finalize(st);
+	crm_progress_finish(&prog);
+	if (rc != SQLITE_DONE)
+		return crm_db_err(imp->db, err, "import");
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	return -1;
+}
+
+int
+crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
+{
+	sqlite3_stmt *st;
 	int rc;
 
 	/* What is left reads tables in order and sorts (GROUP BY, CREATE
@@ -1580,41 +1649,8 @@ crm_importer_finish(struct crm_importer *imp, struct crm_err *err)
 	    " OR orders.source_line IS NOT i.pre_line)", err) < 0)
 		return -1;
 
-	/* Customers created in this call have all their orders written in
-	 * it, with their id: their aggregates come from one pass over the
-	 * orders, grouped, instead of a random read per order. */
-	if (crm_db_prepare(imp->db, "SELECT id, 0, 0, NULL, NULL, NULL"
-	    " FROM imp_touched UNION ALL"
-	    " SELECT c.id, a.n, a.total, a.first, a.last, a.any_first"
-	    " FROM customers c LEFT JOIN (SELECT customer_id AS cid,"
-	    "   coalesce(sum(status = 'ok'), 0) AS n,"
-	    "   coalesce(sum(CASE WHEN status = 'ok' THEN total END), 0) AS total,"
-	    "   min(CASE WHEN status = 'ok' THEN ordered_at END) AS first,"
-	    "   max(CASE WHEN status = 'ok' THEN ordered_at END) AS last,"
-	    "   min(ordered_at) AS any_first"
-	    "   FROM orders WHERE customer_id > ?1 GROUP BY customer_id) a"
-	    " ON a.cid = c.id WHERE c.id > ?1", &st, err) < 0)
+	if (recompute_all(imp, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, imp->max_customer);
-	crm_progress_init(&prog, "customers", 0);
-	prog.enabled = prog.enabled && imp->o.progress;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-
-		if ((++n & 1023) == 0)
-			crm_progress_update(&prog, n);
-
-		if ((id > imp->max_customer ?
-		    crm_customer_recompute_new_agg_ctx(imp->cc, id, st, 1, err) :
-		    crm_customer_recompute_ctx(imp->cc, id, err)) < 0) {
-			sqlite3_finalize(st);
-			return -1;
-		}
-	}
-	sqlite3_finalize(st);
-	crm_progress_finish(&prog);
-	if (rc != SQLITE_DONE)
-		return crm_db_err(imp->db, err, "import");
 
 	if (crm_db_prepare(imp->db, "SELECT i.file, coalesce(sum(i.existed = 0), 0),"
 	    " coalesce(sum(i.existed = 1 AND o.digest IS NOT i.pre_digest), 0),"

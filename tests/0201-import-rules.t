@@ -64,4 +64,5 @@ sqlite3 "$CRM_DB" "insert into match_rules (shop_id, rule, created_at) values (N
 printf 'order_id,ordered_at,email,name,total\nc1,2026-11-09,new@example.jp,山田 花子,10\n' > c.csv
 crm-import -s third c.csv 2>/dev/null
 is "$(sql "select customer_id from orders where order_no = 'c1'")" "2" "global rule name: joins 山田 花子"
+is "$(sql 'pragma foreign_key_check')" "" "no dangling reference (imports run with foreign keys off)"
 done_testing

@@ -56,4 +56,5 @@ out=$(crm-import -o csv dec.csv 2>err)
 is "$out" "" "again: nothing listed"
 is "$(cat err)" "crm-import: dec.csv: 5 rows, 0 orders new, 0 updated, 5 unchanged, 0 customers new, 0 rejected" "again: all unchanged"
 is "$(sql "select group_concat(updated_at) from orders")" "$before" "again: no order touched"
+is "$(sql 'pragma foreign_key_check')" "" "no dangling reference (imports run with foreign keys off)"
 done_testing

@@ -76,4 +76,5 @@ n=$(sql "select count(*) from orders")
 crm-import --rejects "$T/no/such/dir/r.csv" c.csv 2>err; is "$?" 73 "rejects file cannot be created: exit 73"
 like "$(cat err)" "no/such/dir/r.csv: No such file or directory" "rejects file cannot be created: message"
 is "$(sql "select count(*) from orders")" "$n" "rejects file cannot be created: nothing imported"
+is "$(sql 'pragma foreign_key_check')" "" "no dangling reference (imports run with foreign keys off)"
 done_testing
