@@ -878,187 +878,90 @@ merged_set(struct crm_customer_ctx *c, int64_t id, int64_t **out, size_t *n,
 	return 0;
 }
 
-static int recompute(struct crm_customer_ctx *c, int64_t customer_id,
-    int fresh, sqlite3_stmt *agg, int col, struct crm_err *err);
+/* What a customer is derived from: its identities (with their recency
+ * filled in when there are several), its order aggregates and its
+ * opt-out ledger. */
+struct basis {
+	struct ident *iv;
+	size_t niv, civ;
+	int64_t norders, total;
+	char *first, *last, *any_first;
+	struct consent nl, nt;
+};
 
-int
-crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
-    struct crm_err *err)
+static void
+basis_release(struct basis *b)
 {
-	return recompute(c, customer_id, 0, NULL, 0, err);
+	ident_release(b->iv, b->niv);
+	free(b->first);
+	free(b->last);
+	free(b->any_first);
+	memset(b, 0, sizeof *b);
 }
 
-int
-crm_customer_recompute_new_ctx(struct crm_customer_ctx *c, int64_t customer_id,
-    struct crm_err *err)
+/* Columns 0 .. 17 of st as rc_idents selects them, from column off on. */
+static struct ident *
+basis_add_ident(struct basis *b, sqlite3_stmt *st, int off)
 {
-	return recompute(c, customer_id, 1, NULL, 0, err);
+	struct ident *x;
+
+	if (b->niv == b->civ) {
+		b->civ = b->civ ? b->civ * 2 : 4;
+		b->iv = crm_xreallocarray(b->iv, b->civ, sizeof *b->iv);
+	}
+	x = &b->iv[b->niv++];
+	memset(x, 0, sizeof *x);
+	for (int i = 0; i < NCONTACT; i++)
+		x->f[i] = dup_col(st, off + i);
+	x->member = sqlite3_column_int(st, off + 9);
+	x->registered_at = dup_col(st, off + 10);
+	x->withdrawn = sqlite3_column_int(st, off + 11);
+	x->newsletter = sqlite3_column_type(st, off + 12) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(st, off + 12);
+	x->notices = sqlite3_column_type(st, off + 13) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(st, off + 13);
+	x->consent_at = dup_col(st, off + 14);
+	x->phone_key = dup_col(st, off + 15);
+	x->recency = dup_col(st, off + 16);
+	if (x->recency == NULL)
+		x->recency = crm_xstrdup("");
+	x->id = sqlite3_column_int64(st, off + 17);
+	return x;
 }
 
-int
-crm_customer_recompute_new_agg_ctx(struct crm_customer_ctx *c,
-    int64_t customer_id, sqlite3_stmt *agg, int col, struct crm_err *err)
+/* Order aggregates in columns col .. col + 4 (see the header). */
+static void
+basis_add_agg(struct basis *b, sqlite3_stmt *st, int col)
 {
-	return recompute(c, customer_id, 1, agg, col, err);
+	b->norders += sqlite3_column_int64(st, col);
+	b->total += sqlite3_column_int64(st, col + 1);
+	min_str(&b->first, st, col + 2, 0);
+	min_str(&b->last, st, col + 3, 1);
+	min_str(&b->any_first, st, col + 4, 0);
 }
 
-/* fresh: the customer was created in this transaction, so nothing can be
- * merged into it, no opt-out names it, and its orders were written with
- * its id: four statements fewer.  agg: the order aggregates, already
- * computed, in columns col .. col + 4 of the caller's row. */
+/* Derive the customer from its basis and write it: an UPDATE that
+ * touches nothing when nothing changed, or the INSERT of a deferred
+ * customer's row. */
 static int
-recompute(struct crm_customer_ctx *c, int64_t customer_id, int fresh,
-    sqlite3_stmt *agg, int col, struct crm_err *err)
+derive_write(struct crm_customer_ctx *c, int64_t id, struct basis *bs,
+    struct crm_err *err)
 {
 	char *contact[NCONTACT] = { 0 };
 	char *phone_key = NULL, *relay_email = NULL, *reg = NULL;
-	char *first = NULL, *last = NULL, *any_first = NULL;
-	struct consent nl = { 0, 0, "" }, nt = { 0, 0, "" };
 	struct crm_buf search;
-	struct ident *iv = NULL;
-	size_t niv = 0, civ = 0, k, nset = 0;
-	int64_t id, *set = NULL, norders = 0, total = 0;
+	struct ident *iv = bs->iv;
+	size_t niv = bs->niv, k;
 	int member = 0, withdrawn = 0, seen_member = 0, rc, i, ret = -1;
 	sqlite3_stmt *st;
-
-	crm_buf_init(&search);
-	if (fresh) {
-		id = customer_id;
-		set = crm_xmalloc(sizeof *set);
-		set[0] = id;
-		nset = 1;
-	} else if (crm_customer_resolve_ctx(c, customer_id, &id, err) < 0 ||
-	    merged_set(c, id, &set, &nset, err) < 0)
-		return -1;
-
-	for (k = 0; k < nset; k++) {
-		/* Orders follow their identities to the survivor. */
-		if (fresh)
-			goto aggregates;
-		st = c->rc_sync;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, set[k]);
-		sqlite3_bind_int64(st, 2, id);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			crm_db_err(c->db, err, "orders");
-			goto out;
-		}
-
-aggregates:
-		if (agg != NULL) {
-			norders = sqlite3_column_int64(agg, col);
-			total = sqlite3_column_int64(agg, col + 1);
-			min_str(&first, agg, col + 2, 0);
-			min_str(&last, agg, col + 3, 1);
-			min_str(&any_first, agg, col + 4, 0);
-			goto identities;
-		}
-		st = c->rc_agg;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, set[k]);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			crm_db_err(c->db, err, "orders");
-			sqlite3_reset(st);
-			goto out;
-		}
-		norders += sqlite3_column_int64(st, 0);
-		total += sqlite3_column_int64(st, 1);
-		min_str(&first, st, 2, 0);
-		min_str(&last, st, 3, 1);
-		min_str(&any_first, st, 4, 0);
-		sqlite3_reset(st);
-
-identities:
-
-		st = c->rc_idents;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, set[k]);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct ident *x;
-
-			if (niv == civ) {
-				civ = civ ? civ * 2 : 4;
-				iv = crm_xreallocarray(iv, civ, sizeof *iv);
-			}
-			x = &iv[niv++];
-			memset(x, 0, sizeof *x);
-			for (i = 0; i < NCONTACT; i++)
-				x->f[i] = dup_col(st, i);
-			x->member = sqlite3_column_int(st, 9);
-			x->registered_at = dup_col(st, 10);
-			x->withdrawn = sqlite3_column_int(st, 11);
-			x->newsletter = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 :
-			    sqlite3_column_int(st, 12);
-			x->notices = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 :
-			    sqlite3_column_int(st, 13);
-			x->consent_at = dup_col(st, 14);
-			x->phone_key = dup_col(st, 15);
-			x->recency = dup_col(st, 16);
-			if (x->recency == NULL)
-				x->recency = crm_xstrdup("");
-			x->id = sqlite3_column_int64(st, 17);
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			crm_db_err(c->db, err, "identities");
-			goto out;
-		}
-
-		/* The ledger: the owner can opt out but never back in; only
-		 * the customer can opt in. */
-		if (fresh)
-			continue;
-		st = c->rc_optouts;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, set[k]);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *ch = (const char *)sqlite3_column_text(st, 0);
-			const char *action = (const char *)sqlite3_column_text(st, 1);
-			const char *by = (const char *)sqlite3_column_text(st, 2);
-			const char *at = (const char *)sqlite3_column_text(st, 3);
-			int v;
-
-			if (ch == NULL || action == NULL || by == NULL)
-				continue;
-			if (strcmp(action, "in") == 0) {
-				if (strcmp(by, "customer") != 0)
-					continue;
-				v = 1;
-			} else
-				v = 0;
-			if (strcmp(ch, "newsletter") == 0 || strcmp(ch, "all") == 0)
-				consent_event(&nl, v, at);
-			if (strcmp(ch, "notices") == 0 || strcmp(ch, "all") == 0)
-				consent_event(&nt, v, at);
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			crm_db_err(c->db, err, "optouts");
-			goto out;
-		}
-	}
 
 	/* Identities, most recent first: the first that has a contact field
 	 * gives it; a marketplace relay address only when there is no other.
 	 * An identity is as recent as its last order, its consent or its
 	 * sign-up. */
-	if (niv > 1) {
-		for (k = 0; k < niv; k++) {
-			st = c->rc_recent;
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, iv[k].id);
-			if (sqlite3_step(st) != SQLITE_ROW) {
-				crm_db_err(c->db, err, "orders");
-				sqlite3_reset(st);
-				goto out;
-			}
-			min_str(&iv[k].recency, st, 0, 1);
-			sqlite3_reset(st);
-		}
+	if (niv > 1)
 		qsort(iv, niv, sizeof *iv, ident_cmp);
-	}
+	crm_buf_init(&search);
 	for (k = 0; k < niv; k++) {
 		struct ident *x = &iv[k];
 
@@ -1089,9 +992,9 @@ identities:
 			}
 		}
 		if (x->newsletter >= 0)
-			consent_event(&nl, x->newsletter, x->consent_at);
+			consent_event(&bs->nl, x->newsletter, x->consent_at);
 		if (x->notices >= 0)
-			consent_event(&nt, x->notices, x->consent_at);
+			consent_event(&bs->nt, x->notices, x->consent_at);
 	}
 	if (contact[F_EMAIL] == NULL) {
 		contact[F_EMAIL] = relay_email;
@@ -1125,15 +1028,15 @@ identities:
 		crm_db_bind_text_null(st, 2 + i, contact[i]);
 	sqlite3_bind_int(st, 11, member);
 	crm_db_bind_text_null(st, 12, member && reg ? reg :
-	    first ? first : any_first);
-	crm_db_bind_text_null(st, 13, first);
-	crm_db_bind_text_null(st, 14, last);
-	sqlite3_bind_int64(st, 15, norders);
-	sqlite3_bind_int64(st, 16, total);
-	sqlite3_bind_int(st, 17, nl.have ? nl.value : 0);
-	sqlite3_bind_int(st, 18, nt.have ? nt.value : 0);
-	crm_db_bind_text_null(st, 19, nl.have ? nl.at : NULL);
-	crm_db_bind_text_null(st, 20, nt.have ? nt.at : NULL);
+	    bs->first ? bs->first : bs->any_first);
+	crm_db_bind_text_null(st, 13, bs->first);
+	crm_db_bind_text_null(st, 14, bs->last);
+	sqlite3_bind_int64(st, 15, bs->norders);
+	sqlite3_bind_int64(st, 16, bs->total);
+	sqlite3_bind_int(st, 17, bs->nl.have ? bs->nl.value : 0);
+	sqlite3_bind_int(st, 18, bs->nt.have ? bs->nt.value : 0);
+	crm_db_bind_text_null(st, 19, bs->nl.have ? bs->nl.at : NULL);
+	crm_db_bind_text_null(st, 20, bs->nt.have ? bs->nt.at : NULL);
 	sqlite3_bind_int(st, 21, withdrawn);
 	crm_db_bind_text_null(st, 22, search.s);
 	crm_db_bind_text(st, 23, c->now);
@@ -1147,15 +1050,226 @@ identities:
 out:
 	for (i = 0; i < NCONTACT; i++)
 		free(contact[i]);
-	ident_release(iv, niv);
-	free(set);
 	free(phone_key);
 	free(relay_email);
 	free(reg);
-	free(first);
-	free(last);
-	free(any_first);
 	crm_buf_release(&search);
+	return ret;
+}
+
+static int recompute(struct crm_customer_ctx *c, int64_t customer_id,
+    int fresh, sqlite3_stmt *agg, int col, struct crm_err *err);
+
+int
+crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
+    struct crm_err *err)
+{
+	return recompute(c, customer_id, 0, NULL, 0, err);
+}
+
+int
+crm_customer_recompute_new_ctx(struct crm_customer_ctx *c, int64_t customer_id,
+    struct crm_err *err)
+{
+	return recompute(c, customer_id, 1, NULL, 0, err);
+}
+
+int
+crm_customer_recompute_new_agg_ctx(struct crm_customer_ctx *c,
+    int64_t customer_id, sqlite3_stmt *agg, int col, struct crm_err *err)
+{
+	return recompute(c, customer_id, 1, agg, col, err);
+}
+
+/* fresh: the customer was created in this transaction, so nothing can be
+ * merged into it, no opt-out names it, and its orders were written with
+ * its id: four statements fewer.  agg: the order aggregates, already
+ * computed, in columns col .. col + 4 of the caller's row. */
+static int
+recompute(struct crm_customer_ctx *c, int64_t customer_id, int fresh,
+    sqlite3_stmt *agg, int col, struct crm_err *err)
+{
+	struct basis bs;
+	size_t k, nset = 0;
+	int64_t id, *set = NULL;
+	int rc, ret = -1;
+	sqlite3_stmt *st;
+
+	memset(&bs, 0, sizeof bs);
+	if (fresh) {
+		id = customer_id;
+		set = crm_xmalloc(sizeof *set);
+		set[0] = id;
+		nset = 1;
+	} else if (crm_customer_resolve_ctx(c, customer_id, &id, err) < 0 ||
+	    merged_set(c, id, &set, &nset, err) < 0)
+		return -1;
+
+	for (k = 0; k < nset; k++) {
+		/* Orders follow their identities to the survivor. */
+		if (!fresh) {
+			st = c->rc_sync;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, set[k]);
+			sqlite3_bind_int64(st, 2, id);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE) {
+				crm_db_err(c->db, err, "orders");
+				goto out;
+			}
+		}
+		if (agg != NULL)
+			basis_add_agg(&bs, agg, col);
+		else {
+			st = c->rc_agg;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, set[k]);
+			if (sqlite3_step(st) != SQLITE_ROW) {
+				crm_db_err(c->db, err, "orders");
+				sqlite3_reset(st);
+				goto out;
+			}
+			basis_add_agg(&bs, st, 0);
+			sqlite3_reset(st);
+		}
+
+		st = c->rc_idents;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, set[k]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			basis_add_ident(&bs, st, 0);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			crm_db_err(c->db, err, "identities");
+			goto out;
+		}
+
+		/* The ledger: the owner can opt out but never back in; only
+		 * the customer can opt in. */
+		if (fresh)
+			continue;
+		st = c->rc_optouts;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, set[k]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *ch = (const char *)sqlite3_column_text(st, 0);
+			const char *action = (const char *)sqlite3_column_text(st, 1);
+			const char *by = (const char *)sqlite3_column_text(st, 2);
+			const char *at = (const char *)sqlite3_column_text(st, 3);
+			int v;
+
+			if (ch == NULL || action == NULL || by == NULL)
+				continue;
+			if (strcmp(action, "in") == 0) {
+				if (strcmp(by, "customer") != 0)
+					continue;
+				v = 1;
+			} else
+				v = 0;
+			if (strcmp(ch, "newsletter") == 0 || strcmp(ch, "all") == 0)
+				consent_event(&bs.nl, v, at);
+			if (strcmp(ch, "notices") == 0 || strcmp(ch, "all") == 0)
+				consent_event(&bs.nt, v, at);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			crm_db_err(c->db, err, "optouts");
+			goto out;
+		}
+	}
+
+	if (bs.niv > 1) {
+		for (k = 0; k < bs.niv; k++) {
+			st = c->rc_recent;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, bs.iv[k].id);
+			if (sqlite3_step(st) != SQLITE_ROW) {
+				crm_db_err(c->db, err, "orders");
+				sqlite3_reset(st);
+				goto out;
+			}
+			min_str(&bs.iv[k].recency, st, 0, 1);
+			sqlite3_reset(st);
+		}
+	}
+	ret = derive_write(c, id, &bs, err);
+out:
+	basis_release(&bs);
+	free(set);
+	return ret;
+}
+
+/* Every deferred customer, in id order, from two ordered scans merged
+ * here: the identities by customer, and the orders grouped by customer
+ * and identity (which also gives each identity its last order).  Per
+ * customer statements cost more than the work at 10^6 customers. */
+int
+crm_customer_insert_deferred(struct crm_customer_ctx *c,
+    void (*progress)(void *, long long), void *arg, struct crm_err *err)
+{
+	sqlite3_stmt *qi = NULL, *qa = NULL;
+	struct basis bs;
+	int64_t id, ci, ca;
+	int ri, ra, ret = -1;
+	long long n = 0;
+
+	memset(&bs, 0, sizeof bs);
+	if (c->defer_first == 0 || c->defer_next == c->defer_first)
+		return 0;
+	if (crm_db_prepare(c->db,
+	    "SELECT i.customer_id, i.name, i.kana, i.email, i.phone, i.postcode,"
+	    " i.prefecture, i.address, i.birthday, i.member_id, i.member,"
+	    " i.registered_at, i.withdrawn, i.newsletter, i.notices, i.consent_at,"
+	    " i.phone_key, max(coalesce(i.consent_at, ''),"
+	    " coalesce(i.registered_at, '')), i.id"
+	    " FROM identities i WHERE i.customer_id >= ?1"
+	    " ORDER BY i.customer_id, i.id", &qi, err) < 0 ||
+	    crm_db_prepare(c->db,
+	    "SELECT customer_id, identity_id, coalesce(sum(status = 'ok'), 0),"
+	    " coalesce(sum(CASE WHEN status = 'ok' THEN total END), 0),"
+	    " min(CASE WHEN status = 'ok' THEN ordered_at END),"
+	    " max(CASE WHEN status = 'ok' THEN ordered_at END),"
+	    " min(ordered_at), max(ordered_at)"
+	    " FROM orders WHERE customer_id >= ?1"
+	    " GROUP BY customer_id, identity_id ORDER BY customer_id, identity_id",
+	    &qa, err) < 0)
+		goto out;
+	sqlite3_bind_int64(qi, 1, c->defer_first);
+	sqlite3_bind_int64(qa, 1, c->defer_first);
+	ri = sqlite3_step(qi);
+	ra = sqlite3_step(qa);
+	for (id = c->defer_first; id < c->defer_next; id++) {
+		for (; ri == SQLITE_ROW && (ci = sqlite3_column_int64(qi, 0)) <= id;
+		    ri = sqlite3_step(qi))
+			if (ci == id)
+				basis_add_ident(&bs, qi, 1);
+		for (; ra == SQLITE_ROW && (ca = sqlite3_column_int64(qa, 0)) <= id;
+		    ra = sqlite3_step(qa)) {
+			if (ca != id)
+				continue;
+			basis_add_agg(&bs, qa, 2);
+			for (size_t k = 0; k < bs.niv; k++)
+				if (bs.iv[k].id == sqlite3_column_int64(qa, 1))
+					min_str(&bs.iv[k].recency, qa, 7, 1);
+		}
+		if ((ri != SQLITE_ROW && ri != SQLITE_DONE) ||
+		    (ra != SQLITE_ROW && ra != SQLITE_DONE)) {
+			crm_db_err(c->db, err, ri != SQLITE_ROW && ri != SQLITE_DONE ?
+			    "identities" : "orders");
+			goto out;
+		}
+		if (derive_write(c, id, &bs, err) < 0)
+			goto out;
+		basis_release(&bs);
+		if (progress && (++n & 1023) == 0)
+			progress(arg, n);
+	}
+	ret = 0;
+out:
+	basis_release(&bs);
+	sqlite3_finalize(qi);
+	sqlite3_finalize(qa);
 	return ret;
 }
 

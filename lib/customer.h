@@ -108,6 +108,12 @@ int crm_customer_recompute_new_ctx(struct crm_customer_ctx *ctx,
  * with status ok, and the first ordered_at of any status (NULL: none). */
 int crm_customer_recompute_new_agg_ctx(struct crm_customer_ctx *ctx,
     int64_t customer_id, sqlite3_stmt *agg, int col, struct crm_err *err);
+/* Write the row of every customer whose id was handed out under
+ * crm_customer_ctx_defer_new, derived as crm_customer_recompute would,
+ * after all its identities and orders are written.  progress, when not
+ * NULL, is called now and then with the number written so far. */
+int crm_customer_insert_deferred(struct crm_customer_ctx *ctx,
+    void (*progress)(void *arg, long long n), void *arg, struct crm_err *err);
 int crm_customer_resolve_ctx(struct crm_customer_ctx *ctx, int64_t id,
     int64_t *active, struct crm_err *err);
 

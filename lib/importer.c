@@ -1556,6 +1556,12 @@ out:
 
 /* ---- the end ---------------------------------------------------------------- */
 
+static void
+progress_cb(void *arg, long long n)
+{
+	crm_progress_update(arg, n);
+}
+
 /* Customers of earlier calls that this one touched, then those created
  * in it.  These have all their orders written in this call, with their
  * id: their aggregates come from one pass over the orders, grouped,
@@ -1582,10 +1588,19 @@ recompute_all(struct crm_importer *imp, struct crm_err *err)
 	if (rc != SQLITE_DONE)
 		return crm_db_err(imp->db, err, "import");
 
-	if ((end = crm_customer_ctx_next_id(imp->cc)) == 0 &&
-	    crm_db_int(imp->db, "SELECT coalesce(max(id), 0) + 1 FROM customers",
-	    &end, err) < 0)
+	/* Deferred (crm-import): their rows are written now, from two
+	 * ordered scans.  Otherwise they are there and are updated. */
+	end = crm_customer_ctx_next_id(imp->cc);
+	if (end == 0 && crm_db_int(imp->db,
+	    "SELECT coalesce(max(id), 0) + 1 FROM customers", &end, err) < 0)
 		return -1;
+	crm_progress_init(&prog, "customers", end - next);
+	prog.enabled = prog.enabled && imp->o.progress;
+	if (crm_customer_ctx_next_id(imp->cc) != 0) {
+		rc = crm_customer_insert_deferred(imp->cc, progress_cb, &prog, err);
+		crm_progress_finish(&prog);
+		return rc;
+	}
 	if (crm_db_prepare(imp->db, "SELECT customer_id,"
 	    " coalesce(sum(status = 'ok'), 0),"
 	    " coalesce(sum(CASE WHEN status = 'ok' THEN total END), 0),"
@@ -1596,8 +1611,6 @@ recompute_all(struct crm_importer *imp, struct crm_err *err)
 	    " ORDER BY customer_id", &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, imp->max_customer);
-	crm_progress_init(&prog, "customers", end - next);
-	prog.enabled = prog.enabled && imp->o.progress;
 	for (;;) {
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
