@@ -218,10 +218,12 @@ window(const char *from, const char *to, struct crm_report_opts *o,
 
 /* Output: the chart, or the table through lib/output.h. */
 static int
-emit(const struct job *j, const char *fmtopt, int ids, struct crm_err *err)
+emit(struct job *j, const char *fmtopt, int ids, struct crm_err *err)
 {
 	enum crm_out_fmt fmt = ids ? CRM_OUT_IDS : CRM_OUT_DEFAULT;
 
+	if (j->t.sfp != NULL)
+		return crm_table_stream_end(&j->t, err);
 	if (fmtopt && strcmp(fmtopt, "svg") == 0)
 		return crm_report_chart(&j->t, &j->chart, stdout, err);
 	if (fmtopt && !ids && crm_out_parse(fmtopt, &fmt, err) < 0)
@@ -319,11 +321,20 @@ main(int argc, char **argv)
 		crm_cli_warn(prog, "%s: orders of %s, %s..%s, as of %s", sub->name,
 		    o.shop ? o.shop : "every shop", o.from, o.to,
 		    o.to[0] ? o.to : o.today);
+	/* A list of customers can be a million rows: out as they come. */
+	if (strcmp(sub->name, "rfm") == 0 && (a.customers || a.group) &&
+	    !(fmt && strcmp(fmt, "svg") == 0)) {
+		enum crm_out_fmt f = ids ? CRM_OUT_IDS : CRM_OUT_DEFAULT;
+
+		if (fmt && !ids && crm_out_parse(fmt, &f, &err) < 0)
+			goto fail;
+		crm_table_stream(&j.t, stdout, f);
+	}
 	/* A read transaction: every figure comes from one snapshot. */
 	if (crm_db_begin_read(db, &err) < 0 || sub->run(db, &a, &o, &j, &err) < 0)
 		goto fail;
 	crm_db_rollback(db);
-	if (j.t.nrows == 0) {
+	if (crm_table_count(&j.t) == 0) {
 		if (!quiet)
 			crm_cli_warn(prog, "%s: nothing to report", sub->name);
 		rc = CRM_EXIT_NOMATCH;

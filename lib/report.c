@@ -23,7 +23,12 @@
 static void
 table_init(struct crm_table *t, const struct crm_out_col *cols, size_t n)
 {
+	FILE *sfp = t->sfp;
+	enum crm_out_fmt sfmt = t->sfmt;
+
 	memset(t, 0, sizeof *t);
+	t->sfp = sfp;
+	t->sfmt = sfmt;
 	t->cols = crm_xcalloc(n ? n : 1, sizeof *t->cols);
 	t->ncols = n;
 	for (size_t i = 0; i < n; i++) {
@@ -43,7 +48,53 @@ crm_table_release(struct crm_table *t)
 		free((char *)t->cols[i].name);
 	free(t->cells);
 	free(t->cols);
+	if (t->out != NULL)
+		crm_out_close(t->out, &(struct crm_err){ 0 });
 	memset(t, 0, sizeof *t);
+}
+
+void
+crm_table_stream(struct crm_table *t, FILE *fp, enum crm_out_fmt fmt)
+{
+	t->sfp = fp;
+	t->sfmt = fmt;
+}
+
+/* Write the row held (there is at most one) and forget it. */
+static void
+table_flush(struct crm_table *t)
+{
+	if (t->out == NULL)
+		t->out = crm_out_open(t->sfp, t->sfmt, t->cols, t->ncols);
+	for (size_t r = 0; r < t->nrows; r++)
+		if (!t->sfail && crm_out_row(t->out,
+		    (const char *const *)(t->cells + r * t->ncols)) < 0)
+			t->sfail = 1;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++) {
+		free(t->cells[i]);
+		t->cells[i] = NULL;
+	}
+	t->nout += t->nrows;
+	t->nrows = 0;
+}
+
+int
+crm_table_stream_end(struct crm_table *t, struct crm_err *err)
+{
+	int rc;
+
+	table_flush(t);
+	rc = crm_out_close(t->out, err);
+	t->out = NULL;
+	if (rc == 0 && t->sfail)
+		rc = crm_err_set(err, EX_IOERR, "write error");
+	return rc;
+}
+
+size_t
+crm_table_count(const struct crm_table *t)
+{
+	return t->nrows + t->nout;
 }
 
 const char *
@@ -60,6 +111,8 @@ table_row(struct crm_table *t)
 {
 	char **row;
 
+	if (t->sfp != NULL && t->nrows > 0)
+		table_flush(t);
 	if (t->nrows == t->caprows) {
 		t->caprows = t->caprows ? t->caprows * 2 : 32;
 		t->cells = crm_xreallocarray(t->cells, t->caprows,

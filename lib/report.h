@@ -43,8 +43,22 @@ struct crm_table {
 	size_t ncols;
 	char **cells;                /* nrows * ncols, row-major, NULL empty */
 	size_t nrows, caprows;
+
+	/* crm_table_stream: rows go out one at a time, none kept. */
+	FILE *sfp;
+	enum crm_out_fmt sfmt;
+	struct crm_out *out;
+	size_t nout;
+	int sfail;
 };
 void crm_table_release(struct crm_table *t);
+/* Write the rows of the report about to run to fp as they come instead
+ * of keeping them (a list of a million customers), before running it;
+ * then crm_table_stream_end instead of crm_table_write.  No chart. */
+void crm_table_stream(struct crm_table *t, FILE *fp, enum crm_out_fmt fmt);
+int crm_table_stream_end(struct crm_table *t, struct crm_err *err);
+/* Rows so far, kept or streamed. */
+size_t crm_table_count(const struct crm_table *t);
 const char *crm_table_cell(const struct crm_table *t, size_t row, size_t col);
 /* The table through lib/output.h (ids, csv, tsv, json, table). */
 int crm_table_write(const struct crm_table *t, FILE *fp, enum crm_out_fmt fmt,

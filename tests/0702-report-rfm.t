@@ -62,4 +62,15 @@ is "$(crm-report rfm --group loyal -o ids | crm-segment --stdin -o ids | tr '\n'
 # 02-20 (39 days), 2 orders; the scores of a smaller set.
 is "$(crm-report rfm --customers --to 2026-03-31 -o csv | awk -F, -v id="$D" '$1 == id { print $3 "," $4 "," $5 }')" \
 	"2026-02-20,39,2" "--to: recency measured at the end of the window"
+# The customer list is written as it is read (none of it kept): every
+# format, an empty group, and a write error mid-stream.
+is "$(crm-report rfm --customers -o tsv | wc -l | tr -d ' ')" 9 "-o tsv: eight customers and a header"
+is "$(crm-report rfm --customers -o json | grep -c '"group":')" 8 "-o json: eight objects"
+is "$(crm-report rfm --group loyal -o csv | cut -d, -f1 | tr '\n' ' ')" "id $A $G " "-o csv --group loyal: the header, A and G"
+out=$(crm-report rfm --group promising -o csv 2>/dev/null); rc=$?
+is "$rc" 1 "an empty group as CSV exits 1"
+is "$out" "id,name,last_order,recency_days,orders,revenue,r,f,m,rfm,group" "an empty group as CSV: the header alone"
+crm-report rfm --customers -o csv >/dev/full 2>"$T/err"; rc=$?
+is "$rc" 74 "a write error while streaming: exit 74"
+like "$(cat "$T/err")" "write error" "a write error while streaming: said"
 done_testing
