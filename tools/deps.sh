@@ -3,7 +3,7 @@
 # installed.  As root it installs what is missing; otherwise it prints the
 # apt-get line to run and fails.
 PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libcsv-dev libcurl4-openssl-dev
-libpcre2-dev libutf8proc-dev libssl-dev openssl python3-aiosmtpd mandoc"
+libpcre2-dev libutf8proc-dev libssl-dev openssl python3-aiosmtpd mandoc zsh"
 
 missing=
 for p in $PKGS; do
