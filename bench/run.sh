@@ -81,6 +81,9 @@ FAILED=0
 measure() {
 	_out=$1 _in=$2; shift 2
 	echo "$(date +%T) \$ $*" >>"$DIR/log"
+	# The data files just generated are still being written back: each
+	# run starts on a quiet disk, not paying for the previous step's I/O.
+	sync
 	/usr/bin/time -f '%e %M' -o "$DIR/time.out" "$@" <"$_in" >"$_out" 2>>"$DIR/log"
 	_rc=$?
 	set -- $(tail -n 1 "$DIR/time.out")
