@@ -1057,37 +1057,11 @@ out:
 	return ret;
 }
 
-static int recompute(struct crm_customer_ctx *c, int64_t customer_id,
-    int fresh, sqlite3_stmt *agg, int col, struct crm_err *err);
-
+/* Every customer merged into this one adds its identities, orders and
+ * ledger. */
 int
 crm_customer_recompute_ctx(struct crm_customer_ctx *c, int64_t customer_id,
     struct crm_err *err)
-{
-	return recompute(c, customer_id, 0, NULL, 0, err);
-}
-
-int
-crm_customer_recompute_new_ctx(struct crm_customer_ctx *c, int64_t customer_id,
-    struct crm_err *err)
-{
-	return recompute(c, customer_id, 1, NULL, 0, err);
-}
-
-int
-crm_customer_recompute_new_agg_ctx(struct crm_customer_ctx *c,
-    int64_t customer_id, sqlite3_stmt *agg, int col, struct crm_err *err)
-{
-	return recompute(c, customer_id, 1, agg, col, err);
-}
-
-/* fresh: the customer was created in this transaction, so nothing can be
- * merged into it, no opt-out names it, and its orders were written with
- * its id: four statements fewer.  agg: the order aggregates, already
- * computed, in columns col .. col + 4 of the caller's row. */
-static int
-recompute(struct crm_customer_ctx *c, int64_t customer_id, int fresh,
-    sqlite3_stmt *agg, int col, struct crm_err *err)
 {
 	struct basis bs;
 	size_t k, nset = 0;
@@ -1096,43 +1070,32 @@ recompute(struct crm_customer_ctx *c, int64_t customer_id, int fresh,
 	sqlite3_stmt *st;
 
 	memset(&bs, 0, sizeof bs);
-	if (fresh) {
-		id = customer_id;
-		set = crm_xmalloc(sizeof *set);
-		set[0] = id;
-		nset = 1;
-	} else if (crm_customer_resolve_ctx(c, customer_id, &id, err) < 0 ||
+	if (crm_customer_resolve_ctx(c, customer_id, &id, err) < 0 ||
 	    merged_set(c, id, &set, &nset, err) < 0)
 		return -1;
 
 	for (k = 0; k < nset; k++) {
 		/* Orders follow their identities to the survivor. */
-		if (!fresh) {
-			st = c->rc_sync;
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, set[k]);
-			sqlite3_bind_int64(st, 2, id);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE) {
-				crm_db_err(c->db, err, "orders");
-				goto out;
-			}
+		st = c->rc_sync;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, set[k]);
+		sqlite3_bind_int64(st, 2, id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			crm_db_err(c->db, err, "orders");
+			goto out;
 		}
-		if (agg != NULL)
-			basis_add_agg(&bs, agg, col);
-		else {
-			st = c->rc_agg;
+		st = c->rc_agg;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, set[k]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			crm_db_err(c->db, err, "orders");
 			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, set[k]);
-			if (sqlite3_step(st) != SQLITE_ROW) {
-				crm_db_err(c->db, err, "orders");
-				sqlite3_reset(st);
-				goto out;
-			}
-			basis_add_agg(&bs, st, 0);
-			sqlite3_reset(st);
+			goto out;
 		}
+		basis_add_agg(&bs, st, 0);
+		sqlite3_reset(st);
 
 		st = c->rc_idents;
 		sqlite3_reset(st);
@@ -1147,8 +1110,6 @@ recompute(struct crm_customer_ctx *c, int64_t customer_id, int fresh,
 
 		/* The ledger: the owner can opt out but never back in; only
 		 * the customer can opt in. */
-		if (fresh)
-			continue;
 		st = c->rc_optouts;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, set[k]);

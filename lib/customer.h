@@ -80,13 +80,13 @@ void crm_customer_ctx_close(struct crm_customer_ctx *ctx);
  * (identities and orders reference customers by foreign key). */
 int crm_customer_ctx_no_merges(struct crm_customer_ctx *ctx,
     struct crm_err *err);
-/* Hand out ids to new customers without writing their rows, which the
- * recompute of each (crm_customer_recompute_new_agg_ctx or _new_ctx)
- * then inserts whole, in id order.  Until then identities reference a
- * customer that is not there: only for a caller that has turned
- * foreign key enforcement off and recomputes every new id before its
- * commit.  crm_customer_ctx_next_id: the id the next new customer would
- * get (0 without deferring). */
+/* Hand out ids to new customers without writing their rows, which
+ * crm_customer_insert_deferred then inserts whole, in id order.  Until
+ * then identities reference a customer that is not there: only for a
+ * caller that has turned foreign key enforcement off and calls
+ * crm_customer_insert_deferred before its commit.
+ * crm_customer_ctx_next_id: the id the next new customer would get (0
+ * without deferring). */
 int crm_customer_ctx_defer_new(struct crm_customer_ctx *ctx,
     struct crm_err *err);
 int64_t crm_customer_ctx_next_id(const struct crm_customer_ctx *ctx);
@@ -97,17 +97,6 @@ int crm_identity_attach_ctx(struct crm_customer_ctx *ctx, int64_t shop_id,
     struct crm_err *err);
 int crm_customer_recompute_ctx(struct crm_customer_ctx *ctx,
     int64_t customer_id, struct crm_err *err);
-/* The same for a customer created in the caller's transaction (nothing
- * merged into it, no opt-outs yet): fewer statements. */
-int crm_customer_recompute_new_ctx(struct crm_customer_ctx *ctx,
-    int64_t customer_id, struct crm_err *err);
-/* The same with the customer's order aggregates computed set-wise by the
- * caller (one pass over the orders instead of a random read per order):
- * columns col .. col + 4 of agg's current row hold the count and the sum
- * of total of its orders with status ok, the first and last ordered_at
- * with status ok, and the first ordered_at of any status (NULL: none). */
-int crm_customer_recompute_new_agg_ctx(struct crm_customer_ctx *ctx,
-    int64_t customer_id, sqlite3_stmt *agg, int col, struct crm_err *err);
 /* Write the row of every customer whose id was handed out under
  * crm_customer_ctx_defer_new, derived as crm_customer_recompute would,
  * after all its identities and orders are written.  progress, when not

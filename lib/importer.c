@@ -145,7 +145,10 @@ crm_importer_open(sqlite3 *db, const struct crm_import_opts *opts,
 	    crm_customer_ctx_open(db, &imp->cc, err) < 0 ||
 	    crm_customer_ctx_no_merges(imp->cc, err) < 0 ||
 	    crm_db_int(db, "PRAGMA foreign_keys", &fk, err) < 0 ||
-	    (fk == 0 && crm_customer_ctx_defer_new(imp->cc, err) < 0) ||
+	    (fk != 0 && crm_err_set(err, EX_SOFTWARE, "import: foreign key "
+	    "enforcement must be off (a new customer's row is written at the "
+	    "end of the call)") < 0) ||
+	    crm_customer_ctx_defer_new(imp->cc, err) < 0 ||
 	    crm_db_prepare(db, "SELECT id, digest, customer_id, updated_at,"
 	    " source_file, source_line FROM orders WHERE shop_id = ?1 AND order_no = ?2",
 	    &imp->find_order, err) < 0 ||
@@ -1562,18 +1565,13 @@ progress_cb(void *arg, long long n)
 	crm_progress_update(arg, n);
 }
 
-/* Customers of earlier calls that this one touched, then those created
- * in it.  These have all their orders written in this call, with their
- * id: their aggregates come from one pass over the orders, grouped,
- * instead of a random read per order, merged here with the run of new
- * ids (a member-list customer has no orders). */
+/* Customers of earlier calls that this one touched, then the rows of
+ * those created in it (crm_customer_ctx_defer_new). */
 static int
 recompute_all(struct crm_importer *imp, struct crm_err *err)
 {
 	struct crm_progress prog;
 	sqlite3_stmt *st;
-	int64_t next = imp->max_customer + 1, end, id;
-	long long n = 0;
 	int rc;
 
 	if (crm_db_prepare(imp->db, "SELECT id FROM imp_touched", &st, err) < 0)
@@ -1588,53 +1586,12 @@ recompute_all(struct crm_importer *imp, struct crm_err *err)
 	if (rc != SQLITE_DONE)
 		return crm_db_err(imp->db, err, "import");
 
-	/* Deferred (crm-import): their rows are written now, from two
-	 * ordered scans.  Otherwise they are there and are updated. */
-	end = crm_customer_ctx_next_id(imp->cc);
-	if (end == 0 && crm_db_int(imp->db,
-	    "SELECT coalesce(max(id), 0) + 1 FROM customers", &end, err) < 0)
-		return -1;
-	crm_progress_init(&prog, "customers", end - next);
+	crm_progress_init(&prog, "customers",
+	    crm_customer_ctx_next_id(imp->cc) - imp->max_customer - 1);
 	prog.enabled = prog.enabled && imp->o.progress;
-	if (crm_customer_ctx_next_id(imp->cc) != 0) {
-		rc = crm_customer_insert_deferred(imp->cc, progress_cb, &prog, err);
-		crm_progress_finish(&prog);
-		return rc;
-	}
-	if (crm_db_prepare(imp->db, "SELECT customer_id,"
-	    " coalesce(sum(status = 'ok'), 0),"
-	    " coalesce(sum(CASE WHEN status = 'ok' THEN total END), 0),"
-	    " min(CASE WHEN status = 'ok' THEN ordered_at END),"
-	    " max(CASE WHEN status = 'ok' THEN ordered_at END),"
-	    " min(ordered_at)"
-	    " FROM orders WHERE customer_id > ?1 GROUP BY customer_id"
-	    " ORDER BY customer_id", &st, err) < 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, imp->max_customer);
-	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			break;
-		id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : end;
-		for (; next < id && next < end; next++)
-			if (crm_customer_recompute_new_ctx(imp->cc, next, err) < 0)
-				goto fail;
-		if (rc == SQLITE_DONE)
-			break;
-		if (crm_customer_recompute_new_agg_ctx(imp->cc, id, st, 1, err) < 0)
-			goto fail;
-		next = id + 1;
-		if ((++n & 1023) == 0)
-			crm_progress_update(&prog, next - imp->max_customer - 1);
-	}
-	sqlite3_finalize(st);
+	rc = crm_customer_insert_deferred(imp->cc, progress_cb, &prog, err);
 	crm_progress_finish(&prog);
-	if (rc != SQLITE_DONE)
-		return crm_db_err(imp->db, err, "import");
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	return -1;
+	return rc;
 }
 
 int
