@@ -36,8 +36,9 @@ struct crm_customer_ctx {
 	size_t nmerged;
 	int merged_loaded;
 
-	/* crm_customer_ctx_defer_new: ids from defer_first on were handed
-	 * out by attach and get their row from the recompute. */
+	/* crm_customer_ctx_defer_new: ids from defer_first to defer_next - 1
+	 * were handed out by attach; crm_customer_insert_deferred writes
+	 * their rows. */
 	int64_t defer_first, defer_next;
 };
 
