@@ -216,18 +216,15 @@ window(const char *from, const char *to, struct crm_report_opts *o,
 	return 0;
 }
 
-/* Output: the chart, or the table through lib/output.h. */
+/* Output: the rows streamed, the chart, or the table through
+ * lib/output.h. */
 static int
-emit(struct job *j, const char *fmtopt, int ids, struct crm_err *err)
+emit(struct job *j, int svg, enum crm_out_fmt fmt, struct crm_err *err)
 {
-	enum crm_out_fmt fmt = ids ? CRM_OUT_IDS : CRM_OUT_DEFAULT;
-
 	if (j->t.sfp != NULL)
 		return crm_table_stream_end(&j->t, err);
-	if (fmtopt && strcmp(fmtopt, "svg") == 0)
+	if (svg)
 		return crm_report_chart(&j->t, &j->chart, stdout, err);
-	if (fmtopt && !ids && crm_out_parse(fmtopt, &fmt, err) < 0)
-		return -1;
 	return crm_table_write(&j->t, stdout, fmt, err);
 }
 
@@ -261,7 +258,8 @@ main(int argc, char **argv)
 	struct crm_err err;
 	sqlite3 *db = NULL;
 	int64_t shopid;
-	int ch, rc = 0, used = 0, ids;
+	enum crm_out_fmt outfmt;
+	int ch, rc = 0, used = 0, ids, svg;
 
 	crm_cli_init();
 	crm_err_clear(&err);
@@ -298,18 +296,16 @@ main(int argc, char **argv)
 	}
 	a.name = argv[optind + 1];
 	ids = fmt != NULL && strcmp(fmt, "ids") == 0;
+	svg = fmt != NULL && strcmp(fmt, "svg") == 0;
+	outfmt = ids ? CRM_OUT_IDS : CRM_OUT_DEFAULT;
 	if (ids && strcmp(sub->name, "rfm") == 0)
 		a.customers = 1;      /* ids are customers' */
 	if (check_args(sub, &a, &err) < 0 || crm_today(today, o.today, &err) < 0)
 		goto fail;
 	if (window(from, to, &o, &err) < 0)
 		goto fail;
-	if (fmt && strcmp(fmt, "svg") != 0 && !ids) {
-		enum crm_out_fmt f;
-
-		if (crm_out_parse(fmt, &f, &err) < 0)
-			goto fail;
-	}
+	if (fmt && !svg && !ids && crm_out_parse(fmt, &outfmt, &err) < 0)
+		goto fail;
 	if (crm_db_open(crm_db_path(dbopt), CRM_DB_READONLY, &db, &err) < 0)
 		goto fail;
 	if (o.shop && (rc = crm_db_shop_id(db, o.shop, 0, &shopid, &err)) != 0) {
@@ -322,14 +318,8 @@ main(int argc, char **argv)
 		    o.shop ? o.shop : "every shop", o.from, o.to,
 		    o.to[0] ? o.to : o.today);
 	/* A list of customers can be a million rows: out as they come. */
-	if (strcmp(sub->name, "rfm") == 0 && (a.customers || a.group) &&
-	    !(fmt && strcmp(fmt, "svg") == 0)) {
-		enum crm_out_fmt f = ids ? CRM_OUT_IDS : CRM_OUT_DEFAULT;
-
-		if (fmt && !ids && crm_out_parse(fmt, &f, &err) < 0)
-			goto fail;
-		crm_table_stream(&j.t, stdout, f);
-	}
+	if (strcmp(sub->name, "rfm") == 0 && (a.customers || a.group) && !svg)
+		crm_table_stream(&j.t, stdout, outfmt);
 	/* A read transaction: every figure comes from one snapshot. */
 	if (crm_db_begin_read(db, &err) < 0 || sub->run(db, &a, &o, &j, &err) < 0)
 		goto fail;
@@ -338,10 +328,10 @@ main(int argc, char **argv)
 		if (!quiet)
 			crm_cli_warn(prog, "%s: nothing to report", sub->name);
 		rc = CRM_EXIT_NOMATCH;
-		if (fmt && strcmp(fmt, "svg") == 0)
+		if (svg)
 			goto done;
 	}
-	if (emit(&j, fmt, ids, &err) < 0)
+	if (emit(&j, svg, outfmt, &err) < 0)
 		goto fail;
 done:
 	if (crm_close_stdout(&err) < 0)
