@@ -32,6 +32,19 @@ orders() {
 	{ echo "$HDR"; printf '%s\n' "$@"; } >"$T/in.csv"
 	crm-import -q "$T/in.csv" >/dev/null 2>&1 || { echo "Bail out! crm-import failed"; exit 1; }
 }
+# one_order_each PREFIX N: customers PREFIX1 .. PREFIXN, each with one
+# order of 3000 yen on 2026-11-01 and both opt-ins.
+one_order_each() {
+	_i=1 _rows=""
+	while [ "$_i" -le "$2" ]; do
+		_rows="$_rows $1$_i,2026-11-01,,ok,$1$_i@example.com,客 $_i,,,,,,3000,yes,yes
+"
+		_i=$((_i + 1))
+	done
+	# shellcheck disable=SC2086
+	IFS='
+'; orders $_rows; unset IFS
+}
 id_of() { sql "SELECT id FROM customers WHERE email = '$1' AND merged_into IS NULL"; }
 
 # got: "recipient subject" of every message received since the last call,

@@ -6,15 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/0699-scenario-setup.sh"
 
-i=1; rows=""
-while [ $i -le 20 ]; do
-	rows="$rows s$i,2026-11-01,,ok,s$i@example.com,客 $i,,,,,,3000,yes,yes
-"
-	i=$((i + 1))
-done
-# shellcheck disable=SC2086
-IFS='
-'; orders $rows; unset IFS
+one_order_each s 20
 is "$(sql "SELECT count(*) FROM customers")" 20 "20 customers, one order each"
 CRM_TODAY=2026-11-01 crm-scenario add first --trigger 'orders = 1' \
 	--step 0:mail:"$T/thanks.tmpl" --step 3:mail:"$T/coupon.tmpl" >/dev/null 2>&1

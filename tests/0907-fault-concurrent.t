@@ -9,14 +9,7 @@
 smtpd_start
 SMTP="smtp://127.0.0.1:$SMTP_PORT"
 
-i=1; rows=""
-while [ $i -le 30 ]; do
-	rows="$rows c$i,2026-11-01,,ok,c$i@example.com,客 $i,,,,,,3000,yes,yes
-"
-	i=$((i + 1))
-done
-IFS='
-'; orders $rows; unset IFS
+one_order_each c 30
 CRM_TODAY=2026-11-01 crm-scenario add first --trigger 'orders = 1' \
 	--step 0:mail:"$T/thanks.tmpl" >/dev/null 2>&1
 is "$?" 0 "scenario added"
